@@ -1,0 +1,505 @@
+// The single source of every number in the Verdict ruleset format and the wasm ABI.
+//
+// Both the TypeScript compiler/hosts and the AssemblyScript evaluator import this file, so it
+// may only contain `export const NAME: <i32|u32|u8|u16|f64> = <literal>` and `export enum`.
+// (TypeScript sees the AssemblyScript number types through types/portable.d.ts.)
+// docs/format.md explains every item to someone writing a third implementation; a test checks
+// that each opcode, builtin and section listed here appears in that document.
+//
+// Conventions: little-endian; every record and section starts 4-byte aligned; "sid" is an index
+// into the STRINGS section; NONE (0xFFFFFFFF) marks an absent sid/index.
+
+// ---------------------------------------------------------------------------------------------
+// Versions
+
+export const MAGIC: u32 = 0x54445256; // bytes "VRDT"
+export const FORMAT_MAJOR: u32 = 1;
+export const FORMAT_MINOR: u32 = 0;
+/** The evaluator's exported ABI version: hosts refuse a different major. */
+export const ABI_MAJOR: u32 = 1;
+export const ABI_MINOR: u32 = 0;
+
+export const NONE: u32 = 0xffffffff;
+
+// ---------------------------------------------------------------------------------------------
+// Header (HEADER_SIZE bytes) followed by SECTION_ENTRY_SIZE-byte directory entries.
+//   +0 magic u32 · +4 major u16 · +6 minor u16 · +8 total length u32
+//   +12 checksum u32: FNV-1a 32 of bytes [16, total length)
+//   +16 flags u32 (HeaderFlag) · +20 section count u32 · +24 reserved (8 bytes, zero)
+// Directory entry: id u32 · offset u32 (from ruleset start, 4-aligned) · length u32.
+
+export const HEADER_SIZE: u32 = 32;
+export const H_MAGIC: u32 = 0;
+export const H_MAJOR: u32 = 4;
+export const H_MINOR: u32 = 6;
+export const H_LENGTH: u32 = 8;
+export const H_CHECKSUM: u32 = 12;
+export const H_FLAGS: u32 = 16;
+export const H_SECTION_COUNT: u32 = 20;
+export const CHECKSUM_FROM: u32 = 16;
+export const SECTION_ENTRY_SIZE: u32 = 12;
+export const FNV_OFFSET: u32 = 0x811c9dc5;
+export const FNV_PRIME: u32 = 0x01000193;
+
+export enum HeaderFlag {
+  /** Expression source text was stripped (STRINGS entries of sources are empty). */
+  STRIPPED = 1,
+}
+
+export enum Section {
+  /** count u32 · count × (offset u32, length u32) relative to the blob start · UTF-8 blob (4-aligned end). */
+  STRINGS = 1,
+  /** count u32 · 12 bytes zero · count × 16-byte value cells (see Cell). Pointers are cell indexes here. */
+  CONSTS = 2,
+  /** Bytecode of every expression, back to back. */
+  CODE = 3,
+  /** count u32 · count × EXPR_SIZE records. */
+  EXPRS = 4,
+  /** count u32 · count × VAR_SIZE records: one slot per (variable set, variable). */
+  VARS = 5,
+  /** count u32 · count × PARAMS_SIZE records: an ordered run of VARS slots. */
+  PARAMS = 6,
+  /** node count u32 · nodes × COND_SIZE · child count u32 · children u32[] (indexes of nodes). */
+  CONDS = 7,
+  /** count u32 · count × ROW_SIZE records, in evaluation order. */
+  ROWS = 8,
+  /** count u32 · count × DROLE_SIZE records: derived roles each resource policy references. */
+  DROLES = 9,
+  /** count u32 · u32[] shared lists (sids or indexes) referenced by (start, count) pairs. */
+  LISTS = 10,
+  /** count u32 · count × SCOPE_SIZE records, one per distinct scope of any policy. */
+  SCOPES = 11,
+  /** count u32 · count × PROLE_SIZE records: role policy parent roles, transitively closed. */
+  PARENT_ROLES = 12,
+  /** flags u32 (AttrFlag) · principal key count u32 · sids · resource key count u32 · sids. */
+  ATTRS = 13,
+  /** count u32 · count × (name sid u32, value cell index u32) for globals referenced as constants. Reserved. */
+  META = 14,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Expressions: EXPRS records
+
+export const EXPR_SIZE: u32 = 16;
+export const EX_CODE_OFFSET: u32 = 0; // u32, into CODE
+export const EX_CODE_LENGTH: u32 = 4; // u32
+export const EX_SOURCE: u32 = 8; // sid of the original CEL text (for evaluationErrors), or NONE
+export const EX_MAX_STACK: u32 = 12; // u16
+export const EX_LOCALS: u32 = 14; // u16
+
+// Variables: VARS records. A variable that evaluates to an error stays unset; reading it is
+// the error "no such key: <name>".
+export const VAR_SIZE: u32 = 8;
+export const VA_NAME: u32 = 0; // sid
+export const VA_EXPR: u32 = 4; // expression index
+
+export const PARAMS_SIZE: u32 = 8;
+export const PA_VAR_START: u32 = 0;
+export const PA_VAR_COUNT: u32 = 4;
+
+// Conditions: CONDS nodes.
+export const COND_SIZE: u32 = 12;
+export const CO_KIND: u32 = 0; // CondKind
+export const CO_A: u32 = 4; // EXPR: expression index; ALL/ANY/NONE: first child position
+export const CO_B: u32 = 8; // ALL/ANY/NONE: child count
+
+export enum CondKind {
+  EXPR = 1,
+  ALL = 2,
+  ANY = 3,
+  NONE = 4,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rule rows (Cerbos's rule table: one row per rule × action × role, or × derived-role parent role)
+
+export const ROW_SIZE: u32 = 80;
+export const RW_KIND: u32 = 0; // u8 PolicyKind
+export const RW_EFFECT: u32 = 1; // u8 Effect
+export const RW_SCOPE_PERMISSIONS: u32 = 2; // u8 ScopePermissions
+export const RW_FLAGS: u32 = 3; // u8 RowFlag
+export const RW_VERSION: u32 = 4; // sid
+export const RW_RESOURCE: u32 = 8; // sid (sanitised kind; may be a glob when ROW_RESOURCE_GLOB)
+export const RW_SCOPE: u32 = 12; // sid
+export const RW_ROLE: u32 = 16; // sid ("*" has ROW_ROLE_ANY)
+export const RW_ACTION: u32 = 20; // sid, NONE for role-policy rows (they use allow actions)
+export const RW_PRINCIPAL: u32 = 24; // sid for principal-policy rows, else NONE
+export const RW_CONDITION: u32 = 28; // CONDS node index or NONE (= true)
+export const RW_DR_CONDITION: u32 = 32; // derived-role condition node or NONE
+export const RW_PARAMS: u32 = 36; // PARAMS index or NONE
+export const RW_DR_PARAMS: u32 = 40; // PARAMS index of the derived-role policy or NONE
+export const RW_POLICY: u32 = 44; // sid of the policy key, e.g. resource.leave_request.vdefault/acme
+export const RW_NAME: u32 = 48; // sid of the rule name
+export const RW_OUTPUT_SRC: u32 = 52; // sid of "<policy key>#<rule name>" used as outputs[].src
+export const RW_DERIVED_ROLE: u32 = 56; // sid of the origin derived role or NONE
+export const RW_OUTPUT_ACTIVATED: u32 = 60; // expression index or NONE
+export const RW_OUTPUT_NOT_MET: u32 = 64; // expression index or NONE
+export const RW_EVAL_KEY: u32 = 68; // dense index shared by rows of one evaluation key (condition cache)
+export const RW_ALLOW_START: u32 = 72; // role-policy rows: allow actions in LISTS (sids)
+export const RW_ALLOW_COUNT: u32 = 76;
+
+export enum PolicyKind {
+  RESOURCE = 1,
+  PRINCIPAL = 2,
+}
+
+export enum Effect {
+  NO_MATCH = 0,
+  ALLOW = 1,
+  DENY = 2,
+}
+
+export enum ScopePermissions {
+  OVERRIDE_PARENT = 1,
+  REQUIRE_PARENTAL_CONSENT_FOR_ALLOWS = 2,
+}
+
+export enum RowFlag {
+  /** Row of a role policy: matched through its allow-actions list, never directly. */
+  FROM_ROLE_POLICY = 1,
+  /** Placeholder row of a policy without rules: makes the policy exist in its scope. */
+  NOOP = 2,
+  ACTION_GLOB = 4,
+  RESOURCE_GLOB = 8,
+  ROLE_ANY = 16,
+}
+
+// Derived roles referenced by a resource policy (for effectiveDerivedRoles).
+export const DROLE_SIZE: u32 = 32;
+export const DR_RESOURCE: u32 = 0; // sid, sanitised resource kind of the policy
+export const DR_VERSION: u32 = 4; // sid
+export const DR_SCOPE: u32 = 8; // sid
+export const DR_NAME: u32 = 12; // sid
+export const DR_PARENTS_START: u32 = 16; // LISTS position of parent role sids
+export const DR_PARENTS_COUNT: u32 = 20;
+export const DR_CONDITION: u32 = 24; // CONDS node or NONE
+export const DR_PARAMS: u32 = 28; // PARAMS index or NONE
+
+// Scopes: which policy kinds exist at a scope, and its scope permissions.
+export const SCOPE_SIZE: u32 = 12;
+export const SC_SCOPE: u32 = 0; // sid
+export const SC_FLAGS: u32 = 4; // ScopeFlag
+export const SC_PERMISSIONS: u32 = 8; // ScopePermissions
+
+export enum ScopeFlag {
+  HAS_PRINCIPAL_POLICY = 1,
+  HAS_RESOURCE_POLICY = 2,
+}
+
+// Parent roles of role policies, per scope, already transitively closed.
+export const PROLE_SIZE: u32 = 16;
+export const PR_SCOPE: u32 = 0; // sid
+export const PR_ROLE: u32 = 4; // sid
+export const PR_PARENTS_START: u32 = 8; // LISTS position of parent role sids
+export const PR_PARENTS_COUNT: u32 = 12;
+
+export enum AttrFlag {
+  /** Some expression reads principal.attr as a whole: the host must send every attribute. */
+  ALL_PRINCIPAL = 1,
+  ALL_RESOURCE = 2,
+  /** Some expression reads request.auxData. */
+  AUX_DATA = 4,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Value cells: 16 bytes, used for constants, the request, the VM stack and results.
+//   +0 tag u8 · +1..3 zero · +4 A u32 · +8 B (8 bytes)
+// Pointers are absolute wasm addresses once loaded (cell indexes inside the CONSTS section).
+
+export const CELL_SIZE: u32 = 16;
+export const CL_TAG: u32 = 0;
+export const CL_A: u32 = 4;
+export const CL_B: u32 = 8; // low 32 bits of B
+export const CL_C: u32 = 12; // high 32 bits of B
+
+export enum Tag {
+  NULL = 0,
+  /** B = 0 or 1 */
+  BOOL = 1,
+  /** B = i64 */
+  INT = 2,
+  /** B = u64 */
+  UINT = 3,
+  /** B = f64 */
+  DOUBLE = 4,
+  /** A = byte length · B low = pointer to UTF-8 bytes · B high = sid, or NONE if not interned */
+  STRING = 5,
+  /** A = byte length · B low = pointer */
+  BYTES = 6,
+  /** A = element count · B low = pointer to A cells */
+  LIST = 7,
+  /** A = entry count · B low = pointer to 2×A cells (key, value, key, value ...) */
+  MAP = 8,
+  /** A = nanos (0..999999999) · B = i64 seconds since the Unix epoch */
+  TIMESTAMP = 9,
+  /** A = nanos as i32 (same sign as seconds) · B = i64 seconds */
+  DURATION = 10,
+  /** A = Tag of the type described */
+  TYPE = 11,
+  /** A = CelError code · B low = pointer to a detail cell (usually a STRING) or 0 · B high = expression index */
+  ERROR = 12,
+  /** A = Message kind · B low = pointer to the message's field block (see Request) */
+  MESSAGE = 13,
+  /** Comprehension iterator (VM-internal): A = position · B low = source cell pointer */
+  ITER = 14,
+  /** Value not present (VM-internal, e.g. an unset variable slot) */
+  ABSENT = 15,
+}
+
+export enum Message {
+  REQUEST = 1,
+  PRINCIPAL = 2,
+  RESOURCE = 3,
+  RUNTIME = 4,
+  AUX_DATA = 5,
+}
+
+export enum CelError {
+  NO_SUCH_KEY = 1,
+  NO_MATCHING_OVERLOAD = 2,
+  DIVISION_BY_ZERO = 3,
+  MODULUS_BY_ZERO = 4,
+  OVERFLOW = 5,
+  INDEX_OUT_OF_RANGE = 6,
+  INVALID_ARGUMENT = 7,
+  CONVERSION = 8,
+  NO_SUCH_FIELD = 9,
+  DUPLICATE_KEY = 10,
+  BUDGET_EXCEEDED = 11,
+  UNSUPPORTED = 12,
+  NO_SUCH_ATTRIBUTE = 13,
+  DERIVED_ROLES_FAILED = 14,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bytecode. Each instruction is an opcode byte followed by its operands; "u32" operands are
+// little-endian 4-byte values; "rel" is an i32 byte offset relative to the end of the instruction.
+// The stack effect column in docs/format.md is normative.
+
+export enum Op {
+  /** CONST k:u32 — push constant cell k. [→ v] */
+  CONST = 1,
+  NULL = 2,
+  TRUE = 3,
+  FALSE = 4,
+  /** LOAD_ROOT m:u8 — push MESSAGE m (Message enum) or the globals map (ROOT_GLOBALS). [→ v] */
+  LOAD_ROOT = 5,
+  /** LOAD_VAR slot:u32 — push the value of variable slot (error "no such key: name" if unset). [→ v] */
+  LOAD_VAR = 6,
+  /** LOAD_LOCAL i:u8 [→ v] */
+  LOAD_LOCAL = 7,
+  /** STORE_LOCAL i:u8 [v →] */
+  STORE_LOCAL = 8,
+  /** SELECT sid:u32 — field or map key. Missing key: ERROR NO_SUCH_KEY. [obj → v] */
+  SELECT = 9,
+  /** HAS sid:u32 — presence test (has()). [obj → bool] */
+  HAS = 10,
+  /** INDEX [obj key → v] */
+  INDEX = 11,
+  POP = 12,
+  DUP = 13,
+  /** JUMP rel:i32 */
+  JUMP = 14,
+  /** JUMP_IF_FALSE rel:i32 — pop; jump when the value is exactly false. [v →] */
+  JUMP_IF_FALSE = 15,
+  /** AND_SHORT rel:i32 — peek; when exactly false jump (keeping it). [a → a] */
+  AND_SHORT = 16,
+  /** OR_SHORT rel:i32 — peek; when exactly true jump (keeping it). [a → a] */
+  OR_SHORT = 17,
+  /** AND — CEL && of a non-false a and b, absorbing errors. [a b → v] */
+  AND = 18,
+  /** OR [a b → v] */
+  OR = 19,
+  NOT = 20,
+  NEG = 21,
+  EQ = 22,
+  NE = 23,
+  LT = 24,
+  LE = 25,
+  GT = 26,
+  GE = 27,
+  /** IN [elem container → bool] */
+  IN = 28,
+  ADD = 29,
+  SUB = 30,
+  MUL = 31,
+  DIV = 32,
+  MOD = 33,
+  /** MK_LIST n:u32 [v1..vn → list] */
+  MK_LIST = 34,
+  /** MK_MAP n:u32 [k1 v1 .. kn vn → map] */
+  MK_MAP = 35,
+  /** CALL fn:u16 argc:u8 — builtin fn; a member call's receiver is the first argument. [a1..an → v] */
+  CALL = 36,
+  /** BRANCH else:rel end:rel — pop c; true: fall through; false: jump else; other: push error, jump end. */
+  BRANCH = 37,
+  /** ITER_INIT end:rel — pop a list/map, push its iterator; not iterable: push error, jump end. */
+  ITER_INIT = 38,
+  /** ITER_NEXT a:u8 b:u8 exit:rel — advance the iterator on top; exhausted: jump exit.
+   *  One-variable form (b = 0xff): a = element (list) or key (map).
+   *  Two-variable form: a = index (list) or key (map), b = element or value. */
+  ITER_NEXT = 39,
+  /** ITER_END — pop the iterator. */
+  ITER_END = 40,
+  /** RET — the value on top of the stack is the result. */
+  RET = 41,
+  /** NOT_STRICTLY_FALSE — push true unless the value is exactly false. [v → bool] */
+  NOT_STRICTLY_FALSE = 42,
+}
+
+export const ROOT_GLOBALS: u32 = 100;
+export const ITER_NO_SECOND: u32 = 0xff;
+
+/** Builtin functions for Op.CALL. Member calls pass the receiver first. */
+export enum Builtin {
+  SIZE = 1,
+  CONTAINS = 2,
+  STARTS_WITH = 3,
+  ENDS_WITH = 4,
+  MATCHES = 5,
+  TO_INT = 6,
+  TO_UINT = 7,
+  TO_DOUBLE = 8,
+  TO_STRING = 9,
+  TO_BOOL = 10,
+  TO_BYTES = 11,
+  TIMESTAMP = 12,
+  DURATION = 13,
+  DYN = 14,
+  TYPE = 15,
+  GET_FULL_YEAR = 16,
+  GET_MONTH = 17,
+  GET_DATE = 18,
+  GET_DAY_OF_MONTH = 19,
+  GET_DAY_OF_WEEK = 20,
+  GET_DAY_OF_YEAR = 21,
+  GET_HOURS = 22,
+  GET_MINUTES = 23,
+  GET_SECONDS = 24,
+  GET_MILLISECONDS = 25,
+  NOW = 26,
+  TIME_SINCE = 27,
+  IN_IP_ADDR_RANGE = 28,
+  HAS_INTERSECTION = 29,
+  INTERSECT = 30,
+  EXCEPT = 31,
+  IS_SUBSET = 32,
+  FORMAT = 33,
+  LOWER_ASCII = 34,
+  UPPER_ASCII = 35,
+  REPLACE = 36,
+  SPLIT = 37,
+  JOIN = 38,
+  TRIM = 39,
+  INDEX_OF = 40,
+  LAST_INDEX_OF = 41,
+  SUBSTRING = 42,
+  CHAR_AT = 43,
+  HIERARCHY = 44,
+  SORT = 45,
+  DISTINCT = 46,
+  FLATTEN = 47,
+  REVERSE = 48,
+  SLICE = 49,
+  LISTS_RANGE = 50,
+  SETS_CONTAINS = 51,
+  SETS_EQUIVALENT = 52,
+  SETS_INTERSECTS = 53,
+  BASE64_ENCODE = 54,
+  BASE64_DECODE = 55,
+  MATH_GREATEST = 56,
+  MATH_LEAST = 57,
+  MATH_ABS = 58,
+  MATH_CEIL = 59,
+  MATH_FLOOR = 60,
+  MATH_ROUND = 61,
+  MATH_TRUNC = 62,
+  MATH_SIGN = 63,
+  MATH_IS_NAN = 64,
+  MATH_IS_INF = 65,
+  MATH_IS_FINITE = 66,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request and response buffers (host ↔ wasm). Every string is a STRING cell whose B high holds
+// the ruleset sid when the host found the string in STRINGS (else NONE), and whose pointer
+// addresses the UTF-8 bytes (inside the ruleset for interned strings).
+//
+// Request: a REQUEST block, then everything it points to.
+//   REQUEST block (RQ_SIZE bytes):
+//     +0 now seconds (i64) · +8 now nanos u32 · +12 resource count u32
+//     +16 principal block pointer · +20 resource blocks pointer (count × RS_SIZE, contiguous)
+//     +24 auxData cell pointer or 0 · +28 reserved
+//   Principal block: cells id, policyVersion, scope, roles (LIST of STRING), attr (MAP).
+//   Resource block: cells kind, id, policyVersion, scope, attr (MAP), actions (LIST of STRING).
+export const RQ_SIZE: u32 = 32;
+export const RQ_NOW_SECONDS: u32 = 0;
+export const RQ_NOW_NANOS: u32 = 8;
+export const RQ_RESOURCE_COUNT: u32 = 12;
+export const RQ_PRINCIPAL: u32 = 16;
+export const RQ_RESOURCES: u32 = 20;
+export const RQ_AUX_DATA: u32 = 24;
+
+export const PB_ID: u32 = 0;
+export const PB_VERSION: u32 = 16;
+export const PB_SCOPE: u32 = 32;
+export const PB_ROLES: u32 = 48;
+export const PB_ATTR: u32 = 64;
+export const PB_SIZE: u32 = 80;
+
+export const RS_KIND: u32 = 0;
+export const RS_ID: u32 = 16;
+export const RS_VERSION: u32 = 32;
+export const RS_SCOPE: u32 = 48;
+export const RS_ATTR: u32 = 64;
+export const RS_ACTIONS: u32 = 80;
+export const RS_SIZE: u32 = 96;
+
+// Engine configuration block (CF_SIZE bytes), set once with `configure`:
+//   +0 flags u32 (ConfigFlag) · +4 reserved · +8 reserved
+//   +16 default policy version (STRING cell) · +32 default scope (STRING cell) · +48 globals (MAP cell)
+export const CF_FLAGS: u32 = 0;
+export const CF_DEFAULT_VERSION: u32 = 16;
+export const CF_DEFAULT_SCOPE: u32 = 32;
+export const CF_GLOBALS: u32 = 48;
+export const CF_SIZE: u32 = 64;
+
+export enum ConfigFlag {
+  LENIENT_SCOPE_SEARCH = 1,
+  STRICT_EVALUATION = 2,
+}
+
+// Response: for each resource, in request order, a block of u32 words:
+//   action count n · n × (effect, policy sid, scope sid)            — scope sid NONE when ""
+//   derived role count d · d × sid                                  — effectiveDerivedRoles
+//   output count o · o × (src sid, action index, value cell pointer, error flag)
+//     (error flag 1: the value cell is an ERROR cell describing why the output failed)
+//   evaluation error count e · e × (expression index, error cell pointer)
+// Value cells and everything they reference stay valid until the next call into the evaluator.
+export const RESP_ACTION_WORDS: u32 = 3;
+export const RESP_OUTPUT_WORDS: u32 = 4;
+export const RESP_EVAL_ERROR_WORDS: u32 = 2;
+
+/** Status codes returned by the ABI calls (0 = OK). */
+export enum Status {
+  OK = 0,
+  BAD_MAGIC = 1,
+  BAD_VERSION = 2,
+  BAD_LENGTH = 3,
+  BAD_CHECKSUM = 4,
+  BAD_SECTION = 5,
+  BAD_RECORD = 6,
+  NO_RULESET = 7,
+  BAD_REQUEST = 8,
+  OUT_OF_MEMORY = 9,
+  BAD_CONFIG = 10,
+}
+
+/** Well-known strings the compiler always interns at these sids. */
+export enum WellKnown {
+  EMPTY = 0, // ""
+  STAR = 1, // "*"
+  NO_MATCH = 2, // "NO_MATCH"
+  NO_MATCH_FOR_SCOPE_PERMISSIONS = 3, // "NO_MATCH_FOR_SCOPE_PERMISSIONS"
+  DEFAULT = 4, // "default"
+}
