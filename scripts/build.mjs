@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// Builds everything a fresh checkout needs: the evaluator (.wasm, release and debug) and the
+// bundled CLI. Runs from `npm install` (prepare) and before `npm test`.
+import { execFileSync } from "node:child_process";
+import { copyFileSync, mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const quiet = process.argv.includes("--quiet");
+const log = (m) => quiet || console.error(`build: ${m}`);
+
+function asc(target) {
+  const bin = join(root, "node_modules", "assemblyscript", "bin", "asc.js");
+  execFileSync(process.execPath, [bin, "assembly/index.ts", "--config", "asconfig.json", "--target", target], {
+    cwd: root,
+    stdio: "inherit",
+  });
+}
+
+mkdirSync(join(root, "build"), { recursive: true });
+mkdirSync(join(root, "dist"), { recursive: true });
+log("evaluator (assembly/ → build/verdict.wasm)");
+asc("release");
+asc("debug");
+copyFileSync(join(root, "build", "verdict.wasm"), join(root, "dist", "verdict.wasm"));
+
+log("CLI (cli/main.ts → dist/cli.mjs)");
+const esbuild = await import("esbuild");
+await esbuild.build({
+  entryPoints: [join(root, "cli", "main.ts")],
+  outfile: join(root, "dist", "cli.mjs"),
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  sourcemap: "linked",
+  logLevel: "warning",
+  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+});
+log("done");
