@@ -38,4 +38,15 @@ await esbuild.build({
   logLevel: "warning",
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
 });
+log("Node host (host/node/index.ts → dist/node.mjs)");
+await esbuild.build({
+  entryPoints: [join(root, "host", "node", "index.ts")],
+  outfile: join(root, "dist", "node.mjs"),
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  logLevel: "warning",
+  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+});
 log("done");
