@@ -2,6 +2,36 @@
 // Ranges: VD1xxx parse+validate · VD2xxx link · VD3xxx CEL · VD4xxx plan+encode · VD5xxx policy tests · VD6xxx CLI/config
 export const CODES = {
   // --- VD1xxx parse + validate (compiler/parse, compiler/validate)
+  VD1001: "yaml syntax error",
+  VD1002: "duplicate key",
+  VD1003: "invalid document",
+  VD1004: "unknown field",
+  VD1005: "wrong value type",
+  VD1006: "invalid enum value",
+  VD1007: "unsupported api version",
+  VD1008: "missing policy kind",
+  VD1009: "conflicting fields",
+  VD1010: "missing required field",
+  VD1011: "invalid resource, principal or role name",
+  VD1012: "invalid version",
+  VD1013: "invalid scope",
+  VD1014: "invalid rule name",
+  VD1015: "invalid derived role or import name",
+  VD1016: "empty list",
+  VD1017: "duplicate list item",
+  VD1018: "empty string",
+  VD1019: "duplicate rule name",
+  VD1020: "duplicate derived role definition",
+  VD1021: "duplicate resource in principal policy",
+  VD1022: "rule without roles",
+  VD1023: "empty output",
+  VD1024: "script conditions unsupported",
+  VD1025: "invalid variable or constant name",
+  VD1026: "variable defined twice in one policy",
+  VD1027: "top-level variables not allowed here",
+  VD1028: "more than one yaml document",
+  VD1029: "string continues after closing quote",
+  VD1030: "invalid scope permissions",
 
   // --- VD2xxx link (compiler/link)
 
