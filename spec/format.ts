@@ -418,6 +418,61 @@ export enum Builtin {
   MATH_IS_NAN = 64,
   MATH_IS_INF = 65,
   MATH_IS_FINITE = 66,
+  // --- Added by the CEL lowering (compiler/cel). Argument counts include a member call's receiver.
+  /** cel.@mapInsert — internal to transformMap/transformMapEntry. argc 3 (map, key, value): a copy
+   *  of map with key → value added; argc 2 (map, other map): a copy with every entry of other
+   *  added. A key already present: ERROR DUPLICATE_KEY ("insert failed: key <k> already exists"). */
+  MAP_INSERT = 67,
+  /** @sortByAssociatedKeys — internal to list.sortBy(x, key): argc 2 (list, keys) where keys[i] is
+   *  the sort key of list[i]; returns list reordered by a stable ascending sort of the keys (keys
+   *  must be all int, all uint, all double, all string, all bool, all timestamp or all duration;
+   *  otherwise ERROR NO_MATCHING_OVERLOAD). */
+  SORT_BY_KEYS = 68,
+  /** strings.quote(s) — s as a double-quoted CEL string literal with escapes. argc 1. */
+  QUOTE = 69,
+  /** regex.replace(s, re, repl) argc 3 / (s, re, repl, n) argc 4 — RE2 replace (n < 0: all). */
+  REGEX_REPLACE = 70,
+  /** regex.extractAll(s, re) argc 2 — list of every match (the single capture group if any). */
+  REGEX_EXTRACT_ALL = 71,
+  /** json.encode(v) argc 1 — JSON text of v (Cerbos 0.55). */
+  JSON_ENCODE = 72,
+  /** math.bitAnd/bitOr/bitXor(a, b) argc 2, math.bitNot(a) argc 1, math.bitShiftLeft/Right(a, n)
+   *  argc 2 — int or uint operands as cel-go ext.Math. */
+  MATH_BIT_AND = 73,
+  MATH_BIT_OR = 74,
+  MATH_BIT_XOR = 75,
+  MATH_BIT_NOT = 76,
+  MATH_BIT_SHIFT_LEFT = 77,
+  MATH_BIT_SHIFT_RIGHT = 78,
+  /** math.sqrt(n) argc 1 — double result. */
+  MATH_SQRT = 79,
+  /** Network (cel-go ext.Network): ip(s), cidr(s) build values; isIP(s), isCIDR(s), ip.isCanonical(s)
+   *  test strings; the rest are member calls on an ip or cidr value (argc counts the receiver). */
+  IP = 80,
+  CIDR = 81,
+  IS_IP = 82,
+  IS_CIDR = 83,
+  IP_IS_CANONICAL = 84,
+  IP_FAMILY = 85, // ip.family() → int 4 or 6
+  IP_IS_LOOPBACK = 86,
+  IP_IS_GLOBAL_UNICAST = 87,
+  IP_IS_LINK_LOCAL_MULTICAST = 88,
+  IP_IS_LINK_LOCAL_UNICAST = 89,
+  IP_IS_UNSPECIFIED = 90,
+  CIDR_CONTAINS_IP = 91, // cidr.containsIP(ip | string)
+  CIDR_CONTAINS_CIDR = 92, // cidr.containsCIDR(cidr | string)
+  CIDR_IP = 93, // cidr.ip()
+  CIDR_MASKED = 94, // cidr.masked()
+  CIDR_PREFIX_LENGTH = 95, // cidr.prefixLength()
+  CIDR_IS_MASK = 96, // cidr.isMask()
+  /** Hierarchy methods (Cerbos types/hierarchy.go), argc 2: receiver hierarchy, argument hierarchy. */
+  HIER_ANCESTOR_OF = 97,
+  HIER_DESCENDENT_OF = 98,
+  HIER_IMMEDIATE_CHILD_OF = 99,
+  HIER_IMMEDIATE_PARENT_OF = 100,
+  HIER_SIBLING_OF = 101,
+  HIER_OVERLAPS = 102,
+  HIER_COMMON_ANCESTORS = 103,
 }
 
 // ---------------------------------------------------------------------------------------------
