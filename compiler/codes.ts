@@ -36,6 +36,20 @@ export const CODES = {
   // --- VD2xxx link (compiler/link)
 
   // --- VD3xxx CEL (compiler/cel)
+  VD3001: "cel syntax error",
+  VD3002: "undeclared reference",
+  VD3003: "undefined variable",
+  VD3004: "undefined constant",
+  VD3005: "unknown function or overload",
+  VD3006: "invalid duration literal",
+  VD3007: "invalid timestamp literal",
+  VD3008: "invalid regular expression literal",
+  VD3009: "undefined field",
+  VD3010: "runtime not available here",
+  VD3011: "unsupported cel feature",
+  VD3012: "integer literal out of range",
+  VD3013: "expression too complex",
+  VD3014: "invalid constant value",
 
   // --- VD4xxx plan + encode (compiler/plan, compiler/encode)
 
