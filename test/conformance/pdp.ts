@@ -26,7 +26,7 @@ export function describeError(e: unknown): string {
       const x = d as { code?: string; severity?: string; message?: string; span?: { file?: string; line?: number; column?: number } };
       return `  ${x.span?.file ?? "?"}:${x.span?.line ?? 0}:${x.span?.column ?? 0}: ${x.severity ?? "error"}[${x.code ?? "?"}]: ${x.message ?? JSON.stringify(d)}`;
     });
-    return `${String((e as Error).message ?? e)}\n${lines.join("\n")}${diags.length > 20 ? `\n  … ${diags.length - 20} more` : ""}`;
+    return `${String((e as unknown as Error).message ?? e)}\n${lines.join("\n")}${diags.length > 20 ? `\n  … ${diags.length - 20} more` : ""}`;
   }
   return e instanceof Error ? `${e.message}` : String(e);
 }

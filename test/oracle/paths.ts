@@ -1,13 +1,13 @@
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { corpusDir } from "../helpers/corpus.ts";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 /** The Cerbos corpus testdata folder (read in place, never copied into the repo). */
 export function corpusTestdataDir(): string {
-  const base = process.env.VERDICT_CONFORMANCE_DIR ?? resolve(repoRoot, "../shared/conformance");
-  return join(base, "cerbos", "internal", "test", "testdata");
+  return corpusDir();
 }
 
 /** The real Cerbos binary from the `@cerbos/cerbos-<platform>` devDependency (override: CERBOS_BIN). */
