@@ -34,6 +34,8 @@ export interface Vocabulary {
   numbers: Set<number>;
   /** attribute name → values seen in sample requests */
   sampleValues: Map<string, Json[]>;
+  /** per resource kind: the scopes, versions, roles (incl. derived roles' parents) and actions its policies name */
+  byKind: Map<string, { scopes: Set<string>; versions: Set<string>; roles: Set<string>; actions: Set<string> }>;
 }
 
 function emptyVocabulary(): Vocabulary {
@@ -49,7 +51,17 @@ function emptyVocabulary(): Vocabulary {
     strings: new Set(),
     numbers: new Set([0, 1, -1, 2.5, 100, 1000]),
     sampleValues: new Map(),
+    byKind: new Map(),
   };
+}
+
+function kindEntry(v: Vocabulary, kind: string): { scopes: Set<string>; versions: Set<string>; roles: Set<string>; actions: Set<string> } {
+  let e = v.byKind.get(kind);
+  if (!e) {
+    e = { scopes: new Set(), versions: new Set(), roles: new Set(), actions: new Set() };
+    v.byKind.set(kind, e);
+  }
+  return e;
 }
 
 function policyFiles(dir: string, rel = ""): string[] {
@@ -101,14 +113,28 @@ const str = (x: unknown): string | undefined => (typeof x === "string" ? x : und
 
 export function vocabularyFromPolicies(dir: string): Vocabulary {
   const v = emptyVocabulary();
+  const allDocs: unknown[] = [];
   for (const rel of policyFiles(dir)) {
-    let docs: unknown[];
     try {
-      docs = parseAllDocuments(readFileSync(join(dir, rel), "utf8")).map((d) => d.toJSON() as unknown);
+      allDocs.push(...parseAllDocuments(readFileSync(join(dir, rel), "utf8")).map((d) => d.toJSON() as unknown));
     } catch {
       continue;
     }
-    for (const doc of docs) {
+  }
+  // derived role name → parent roles (names may repeat across sets; union them)
+  const drParents = new Map<string, Set<string>>();
+  for (const doc of allDocs) {
+    const dr = (doc as Rec | null)?.derivedRoles as Rec | undefined;
+    for (const def of arr(dr?.definitions) as Rec[]) {
+      const name = str(def.name);
+      if (!name) continue;
+      const set = drParents.get(name) ?? new Set<string>();
+      for (const p of arr(def.parentRoles)) if (typeof p === "string" && p !== "*") set.add(p);
+      drParents.set(name, set);
+    }
+  }
+  {
+    for (const doc of allDocs) {
       if (!doc || typeof doc !== "object") continue;
       const d = doc as Rec;
       scanExpressions(v, d);
@@ -125,10 +151,20 @@ export function vocabularyFromPolicies(dir: string): Vocabulary {
       }
       if (rp) {
         const k = str(rp.resource);
+        const ke = k ? kindEntry(v, k) : undefined;
         if (k) v.kinds.add(k);
+        if (ke) {
+          ke.scopes.add(str(rp.scope) ?? "");
+          ke.versions.add(str(rp.version) ?? "default");
+        }
         for (const r of arr(rp.rules) as Rec[]) {
-          for (const a of arr(r.actions)) if (typeof a === "string") concreteActions(a).forEach((x) => v.actions.add(x));
-          for (const role of arr(r.roles)) if (typeof role === "string" && role !== "*") v.roles.add(role);
+          for (const a of arr(r.actions)) {
+            if (typeof a === "string") concreteActions(a).forEach((x) => (v.actions.add(x), ke?.actions.add(x)));
+          }
+          for (const role of arr(r.roles)) if (typeof role === "string" && role !== "*") (v.roles.add(role), ke?.roles.add(role));
+          for (const d of arr(r.derivedRoles)) {
+            for (const p of drParents.get(String(d)) ?? []) (v.roles.add(p), ke?.roles.add(p));
+          }
         }
       }
       if (pp) {
@@ -150,7 +186,12 @@ export function vocabularyFromPolicies(dir: string): Vocabulary {
         for (const r of arr(ro.rules) as Rec[]) {
           const k = str(r.resource);
           if (k && !k.includes("*")) v.kinds.add(k);
-          for (const a of arr(r.allowActions)) if (typeof a === "string") concreteActions(a).forEach((x) => v.actions.add(x));
+          const ke = k && !k.includes("*") ? kindEntry(v, k) : undefined;
+          if (ke && role) ke.roles.add(role);
+          if (ke && ro.scope) ke.scopes.add(String(ro.scope));
+          for (const a of arr(r.allowActions)) {
+            if (typeof a === "string") concreteActions(a).forEach((x) => (v.actions.add(x), ke?.actions.add(x)));
+          }
         }
       }
       if (dr) {
@@ -181,6 +222,11 @@ export function addSamples(v: Vocabulary, samples: SampleInput[]): void {
     s.principal.roles.forEach((r) => v.roles.add(r));
     v.kinds.add(s.resource.kind);
     s.actions.forEach((a) => v.actions.add(a));
+    const ke = kindEntry(v, s.resource.kind);
+    s.principal.roles.forEach((r) => ke.roles.add(r));
+    s.actions.forEach((a) => ke.actions.add(a));
+    if (s.resource.scope) ke.scopes.add(s.resource.scope);
+    if (s.resource.policyVersion) ke.versions.add(s.resource.policyVersion);
     for (const x of [s.principal, s.resource]) {
       if (x.policyVersion) v.versions.add(x.policyVersion);
       if (x.scope) addScopeAndParents(v, x.scope);
@@ -217,13 +263,20 @@ export function requestGenerator(v: Vocabulary, opts: GenOptions): () => CheckRe
   const rnd = prng(opts.seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
   const chance = (p: number): boolean => rnd() < p;
-  const kinds = [...v.kinds, "unknown_kind"];
-  const versions = [...v.versions, "v_unknown"];
-  const scopes = [...v.scopes, "acme.unknown", "zz"];
-  const actions = [...v.actions, "unknown_action", "x:y:z"];
-  const roles = [...v.roles, "unknown_role"];
-  const ids = [...v.principalIds, "alice", "bob", "zz_unknown"];
-  const strings = [...v.strings, "", "other"];
+  // Known values most of the time; values no policy mentions about 7 % of the time.
+  const withUnknown = (known: Iterable<string>, unknown: string[]): string[] => {
+    const k = [...known];
+    // repeat the known values so that the unknown ones make up about 7 % of the list
+    const reps = Math.max(1, Math.round((unknown.length * 0.93) / (0.07 * Math.max(1, k.length))));
+    return [...Array.from({ length: reps }, () => k).flat(), ...unknown];
+  };
+  const kinds = withUnknown(v.kinds, ["unknown_kind"]);
+  const versions = withUnknown(v.versions, ["v_unknown"]);
+  const scopes = withUnknown(v.scopes, ["acme.unknown", "zz"]);
+  const actions = withUnknown(v.actions, ["unknown_action", "x:y:z"]);
+  const roles = withUnknown(v.roles, ["unknown_role"]);
+  const ids = withUnknown([...v.principalIds, "alice", "bob"], ["zz_unknown"]);
+  const strings = [...v.strings, "", "other", "EU", "US"];
   const numbers = [...v.numbers];
   const rAttrs = [...v.resourceAttrs, "unmentioned"];
   const pAttrs = [...v.principalAttrs, "unmentioned"];
@@ -262,27 +315,38 @@ export function requestGenerator(v: Vocabulary, opts: GenOptions): () => CheckRe
     return [...s];
   };
 
+  const fromKind = (kind: string, key: "scopes" | "versions" | "roles" | "actions", fallback: readonly string[]): readonly string[] => {
+    const e = v.byKind.get(kind)?.[key];
+    return e && e.size > 0 && chance(0.75) ? [...e] : fallback;
+  };
+
   return () => {
     n++;
+    const focus = pick(kinds); // the principal's roles are drawn mostly from what this kind's policies name
     const pid = pick(ids);
-    const principal: CheckResourcesRequest["principal"] = { id: pid, roles: uniq(1 + Math.floor(rnd() * 3), roles) };
-    const pa = attrs(pAttrs, 0.45);
+    const principal: CheckResourcesRequest["principal"] = { id: pid, roles: uniq(1 + Math.floor(rnd() * 3), fromKind(focus, "roles", roles)) };
+    const pa = attrs(pAttrs, 0.5);
     if (pa) principal.attr = pa;
-    if (chance(0.45)) principal.policyVersion = pick(versions);
-    if (chance(0.3)) principal.scope = pick(scopes);
+    if (chance(0.2)) principal.policyVersion = pick(versions);
+    if (chance(0.2)) principal.scope = pick(scopes);
     const resources: CheckResourcesRequest["resources"] = [];
     const nres = 1 + Math.floor(rnd() * maxRes);
     for (let i = 0; i < nres; i++) {
-      const resource: CheckResourcesRequest["resources"][number]["resource"] = { kind: pick(kinds), id: `r${n}-${i}` };
-      const ra = attrs(rAttrs, 0.45);
+      const kind = i === 0 || chance(0.5) ? focus : pick(kinds);
+      const resource: CheckResourcesRequest["resources"][number]["resource"] = { kind, id: `r${n}-${i}` };
+      const ra = attrs(rAttrs, 0.5);
       if (ra) {
-        // owner-style attributes often point at the principal, so ownership conditions get exercised
-        for (const k of Object.keys(ra)) if (/owner|^id$/i.test(k) && chance(0.5)) ra[k] = pid;
+        for (const k of Object.keys(ra)) {
+          // equality conditions need matching values: owner-style attributes often point at the
+          // principal, and attributes both sides have are often copied from the principal
+          if (/owner|^id$/i.test(k) && chance(0.5)) ra[k] = pid;
+          else if (pa && k in pa && chance(0.5)) ra[k] = structuredClone(pa[k] as Json);
+        }
         resource.attr = ra;
       }
-      if (chance(0.45)) resource.policyVersion = pick(versions);
-      if (chance(0.45)) resource.scope = pick(scopes);
-      resources.push({ actions: uniq(1 + Math.floor(rnd() * maxAct), actions), resource });
+      if (chance(0.3)) resource.policyVersion = pick(fromKind(kind, "versions", versions));
+      if (chance(0.4)) resource.scope = pick(fromKind(kind, "scopes", scopes));
+      resources.push({ actions: uniq(1 + Math.floor(rnd() * maxAct), fromKind(kind, "actions", actions)), resource });
     }
     return { requestId: `diff-${opts.seed}-${n}`, principal, resources, includeMeta: true };
   };
