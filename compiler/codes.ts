@@ -34,6 +34,19 @@ export const CODES = {
   VD1030: "invalid scope permissions",
 
   // --- VD2xxx link (compiler/link)
+  VD2001: "duplicate policy definition",
+  VD2002: "derived roles import not found",
+  VD2003: "variables import not found",
+  VD2004: "constants import not found",
+  VD2005: "unknown derived role",
+  VD2006: "ambiguous derived role",
+  VD2007: "variable redefined",
+  VD2008: "constant redefined",
+  VD2009: "undefined variable",
+  VD2010: "undefined constant",
+  VD2011: "cyclical variable definitions",
+  VD2012: "missing ancestor policy",
+  VD2013: "conflicting scope permissions",
 
   // --- VD3xxx CEL (compiler/cel)
   VD3001: "cel syntax error",
@@ -52,10 +65,18 @@ export const CODES = {
   VD3014: "invalid constant value",
 
   // --- VD4xxx plan + encode (compiler/plan, compiler/encode)
+  VD4001: "ruleset too large",
 
   // --- VD5xxx policy tests (cli/test)
 
   // --- VD6xxx CLI and configuration (cli)
+  VD6001: "invalid command line",
+  VD6002: "config file unreadable",
+  VD6003: "invalid config value",
+  VD6004: "unsupported storage driver",
+  VD6005: "invalid request json",
+  VD6006: "ruleset unreadable",
+  VD6007: "server failed to start",
 } as const;
 
 export type Code = keyof typeof CODES;

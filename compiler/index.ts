@@ -1,0 +1,61 @@
+// The compiler pipeline: parse+validate every file → link → lower CEL → plan rows → encode.
+// Diagnostics of every stage are collected (a later stage still runs after an earlier one failed,
+// so one run reports as much as possible) and no ruleset is produced when any error exists.
+import { DiagnosticBag, sortDiagnostics, type Diagnostic } from "./diagnostics.ts";
+import type { CelSource, Policy } from "./model.ts";
+import { parsePolicySource } from "./parse/index.ts";
+import { discoverPolicyFiles } from "./load.ts";
+import { lowerCel, referencedNames } from "./cel/index.ts";
+import { link, type Module } from "./link/index.ts";
+import { plan, type LowerScope } from "./plan/index.ts";
+import { RulesetBuilder } from "./encode/tables.ts";
+import { writeRuleset } from "./encode/write.ts";
+import { HeaderFlag } from "../spec/format.ts";
+
+export interface CompileOptions {
+  /** Leave expression source text out of the ruleset (smaller; evaluationErrors lose `expression`). */
+  stripSources?: boolean;
+}
+
+export interface CompileResult {
+  ruleset?: Uint8Array;
+  diagnostics: Diagnostic[];
+}
+
+/** Compiles policy sources (paths relative to the policy directory) into one ruleset. */
+export function compilePolicies(files: Array<{ path: string; text: string }>, options: CompileOptions = {}): CompileResult {
+  const bag = new DiagnosticBag();
+  const policies: Policy[] = [];
+  for (const f of files) {
+    const r = parsePolicySource(f.path, f.text);
+    policies.push(...r.policies);
+    bag.items.push(...r.diagnostics);
+  }
+
+  const linked = link(policies, referencedNames, bag);
+
+  // Expressions Cerbos compiles but no row needs (unused variables, unreferenced derived roles):
+  // lowered into a scratch table only so their errors are reported.
+  const scratch = new RulesetBuilder();
+  for (const { expr, module } of linked.unusedExprs) lowerCel(expr, scratchScope(module), scratch, bag);
+
+  const builder = new RulesetBuilder({ stripSources: options.stripSources });
+  plan(linked.policies, builder, (src: CelSource, scope: LowerScope) => lowerCel(src, scope, builder, bag));
+
+  const diagnostics = sortDiagnostics(bag.items);
+  if (diagnostics.some((d) => d.severity === "error")) return { diagnostics };
+  return { ruleset: writeRuleset(builder, options.stripSources ? HeaderFlag.STRIPPED : 0), diagnostics };
+}
+
+function scratchScope(m: Module): LowerScope {
+  return {
+    variables: new Map([...m.variables.defs.keys()].map((n) => [n, 0])),
+    constants: m.constants,
+    allowRuntime: m.allowRuntime,
+  };
+}
+
+/** Compiles every policy file under `dir` (see compiler/load.ts for what is skipped). */
+export function compileDirectory(dir: string, options: CompileOptions = {}): CompileResult {
+  return compilePolicies(discoverPolicyFiles(dir), options);
+}
