@@ -1,0 +1,58 @@
+// The runner's Checker over the Node host: policies are compiled once, and one Pdp is made per
+// distinct option set (policy version, scope, lenient scope search, strict evaluation, globals).
+import { Pdp, type PdpOptions } from "../../host/node/index.ts";
+import type { Checker, FixtureAuxData, TestOptions } from "./types.ts";
+import type { CheckOutput, Principal, Resource } from "../../host/common/types.ts";
+import { deepEqual } from "./values.ts";
+
+export const NOW_NOT_PROVIDED = "a policy used a time-based condition, but `now` was not provided in the test options";
+
+// Cerbos runs a test without `now` at Go's zero time and fails it if any condition read the
+// clock. The host does not report clock reads, so we approximate: such a test is evaluated at two
+// far-apart instants and is an error only when the answers differ (a policy that reads `now()`
+// without it changing the decision is not caught).
+const ZERO_TIME = new Date("0001-01-01T00:00:00Z");
+const FAR_TIME = new Date("9999-12-31T23:59:59Z");
+
+export class PdpChecker implements Checker {
+  private readonly pdps = new Map<string, Pdp>();
+
+  constructor(
+    private readonly ruleset: Uint8Array,
+    /** `--strict-evaluation`: on for every test, whatever the options say */
+    private readonly strict = false,
+    private readonly extra: PdpOptions = {},
+  ) {}
+
+  private pdpFor(o: TestOptions | undefined): Pdp {
+    const opts: PdpOptions = { ...this.extra };
+    if (o?.defaultPolicyVersion) opts.defaultPolicyVersion = o.defaultPolicyVersion;
+    if (o?.defaultScope) opts.defaultScope = o.defaultScope;
+    if (o?.lenientScopeSearch) opts.lenientScopeSearch = true;
+    if (o?.strictEvaluation || this.strict) opts.strictEvaluation = true;
+    if (o?.globals && Object.keys(o.globals).length > 0) opts.globals = o.globals;
+    const key = JSON.stringify([opts.defaultPolicyVersion, opts.defaultScope, opts.lenientScopeSearch, opts.strictEvaluation, opts.globals]);
+    let pdp = this.pdps.get(key);
+    if (!pdp) {
+      pdp = Pdp.fromRuleset(this.ruleset, opts);
+      this.pdps.set(key, pdp);
+    }
+    return pdp;
+  }
+
+  check(input: { principal: Principal; resource: Resource; actions: string[]; auxData?: FixtureAuxData }, options: TestOptions | undefined): CheckOutput[] {
+    const pdp = this.pdpFor(options);
+    const req = {
+      principal: input.principal,
+      resource: input.resource,
+      actions: input.actions,
+      // Only `jwt` reaches the engine; a fixture with `jwts` alone gives policies an empty map.
+      ...(input.auxData ? { auxData: { jwt: input.auxData.jwt ?? {} } } : {}),
+    };
+    if (options?.now) return pdp.checkInputs([req], { now: new Date(options.now) });
+    const atZero = pdp.checkInputs([req], { now: ZERO_TIME });
+    const later = pdp.checkInputs([req], { now: FAR_TIME });
+    if (!deepEqual(atZero, later)) throw new Error(NOW_NOT_PROVIDED);
+    return atZero;
+  }
+}
