@@ -1,7 +1,7 @@
 // One YAML document → one model `Policy`, per Cerbos's policy proto. Unknown fields, wrong types
 // and bad enum values are reported here (Cerbos's unmarshaller does the same); pattern, required
 // and uniqueness rules are checked afterwards by compiler/validate over the model + positions.
-import type { Document } from "yaml";
+import { isMap, type Document } from "yaml";
 import type { DiagnosticBag } from "../diagnostics.ts";
 import type {
   DerivedRoleDef,
@@ -48,6 +48,11 @@ export interface ReadPolicy {
 
 export function readPolicy(src: YamlSource, doc: Document.Parsed, index: number, diags: DiagnosticBag): ReadPolicy | undefined {
   const r = new Reader(src, diags, doc);
+  if (!isMap(r.resolve(doc.contents))) {
+    // e.g. a file holding just `wat`: Cerbos calls this an invalid document, not a type error.
+    diags.error("VD1003", r.span(doc.contents, "$"), "invalid document: contents are not valid YAML or JSON", "a policy is a mapping with `apiVersion` and one policy kind");
+    return undefined;
+  }
   const root = r.fields(doc.contents, "$", POLICY_FIELDS);
   if (!root) return undefined;
   const kinds = POLICY_KINDS.filter((k) => root.has(k));
