@@ -13,7 +13,7 @@ export interface PdpStatic {
 }
 
 export async function loadPdpClass(): Promise<PdpStatic> {
-  const mod = (await import("../../host/node/index.ts")) as { Pdp?: PdpStatic };
+  const mod = (await import("../../host/node/index.ts")) as unknown as { Pdp?: PdpStatic };
   if (!mod.Pdp) throw new Error("host/node/index.ts does not export Pdp");
   return mod.Pdp;
 }
