@@ -1,0 +1,87 @@
+// The Cerbos-compatible HTTP surface of `verdict serve`: the request router and JSON error
+// bodies. Status codes and bodies follow Cerbos 0.55's REST gateway (checked against the binary):
+// 400 {"code":3,...} for bad JSON or an invalid request, 404 {"code":5,"message":"Not Found"},
+// 501 {"code":12,"message":"Method Not Allowed"} for a known path with the wrong method.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { EvaluatorError, type Pdp, RequestValidationError } from "../../host/node/index.ts";
+
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+export interface HandlerOptions {
+  pdp: Pdp;
+  /** Logs one line for unexpected failures (never request contents). */
+  log: (line: string) => void;
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new BodyTooLarge());
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+const ROUTES: Record<string, string> = {
+  "/api/check/resources": "POST",
+  "/_cerbos/health": "GET",
+};
+
+export function createHandler(opts: HandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    handle(req, res, opts).catch((e) => {
+      opts.log(`verdict serve: internal error: ${(e as Error)?.message ?? String(e)}`);
+      if (!res.headersSent) send(res, 500, { code: 13, message: "internal error" });
+      else res.destroy();
+    });
+  };
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, { pdp }: HandlerOptions): Promise<void> {
+  const path = (req.url ?? "/").split("?")[0]!;
+  const method = ROUTES[path];
+  if (!method) return send(res, 404, { code: 5, message: "Not Found" });
+  if (req.method !== method && !(method === "GET" && req.method === "HEAD")) {
+    return send(res, 501, { code: 12, message: "Method Not Allowed" });
+  }
+
+  if (path === "/_cerbos/health") return send(res, 200, { status: "SERVING" });
+
+  let text: string;
+  try {
+    text = await readBody(req);
+  } catch (e) {
+    if (e instanceof BodyTooLarge) return send(res, 413, { code: 8, message: `request body larger than ${MAX_BODY_BYTES} bytes` });
+    throw e;
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (e) {
+    return send(res, 400, { code: 3, message: `invalid JSON: ${(e as Error).message}` });
+  }
+  try {
+    send(res, 200, pdp.checkResources(body as Parameters<Pdp["checkResources"]>[0]));
+  } catch (e) {
+    if (e instanceof RequestValidationError) return send(res, 400, { code: 3, message: e.message });
+    if (e instanceof EvaluatorError) return send(res, 500, { code: 13, message: e.message });
+    throw e;
+  }
+}

@@ -1,0 +1,163 @@
+// Value cells (spec/format.ts "Value cells") back to JSON, the way Cerbos turns CEL values into
+// google.protobuf.Value for outputs: numbers of any kind become JSON numbers, timestamps and
+// durations their protojson strings, bytes base64, non-finite doubles "NaN"/"Infinity".
+import { CelError, CL_A, CL_B, CL_C, CELL_SIZE, NONE, Tag } from "../../spec/format.ts";
+
+const utf8 = new TextDecoder("utf-8", { fatal: false });
+const MAX_DEPTH = 200;
+
+export class ValueReader {
+  constructor(
+    private readonly dv: DataView,
+    private readonly u8: Uint8Array,
+    private readonly strings: readonly string[],
+  ) {}
+
+  string(cell: number): string {
+    const sid = this.dv.getUint32(cell + CL_C, true);
+    if (sid !== NONE && sid < this.strings.length) return this.strings[sid]!;
+    const len = this.dv.getUint32(cell + CL_A, true);
+    const p = this.dv.getUint32(cell + CL_B, true);
+    return utf8.decode(this.u8.subarray(p, p + len));
+  }
+
+  json(cell: number, depth = 0): unknown {
+    if (depth > MAX_DEPTH) return null;
+    const dv = this.dv;
+    const tag = this.u8[cell + 0]! as Tag;
+    const a = dv.getUint32(cell + CL_A, true);
+    switch (tag) {
+      case Tag.NULL:
+        return null;
+      case Tag.BOOL:
+        return dv.getUint32(cell + CL_B, true) !== 0;
+      case Tag.INT:
+        return Number(dv.getBigInt64(cell + CL_B, true));
+      case Tag.UINT:
+        return Number(dv.getBigUint64(cell + CL_B, true));
+      case Tag.DOUBLE: {
+        const d = dv.getFloat64(cell + CL_B, true);
+        if (Number.isFinite(d)) return d;
+        return Number.isNaN(d) ? "NaN" : d > 0 ? "Infinity" : "-Infinity";
+      }
+      case Tag.STRING:
+        return this.string(cell);
+      case Tag.BYTES: {
+        const p = dv.getUint32(cell + CL_B, true);
+        return base64(this.u8.subarray(p, p + a));
+      }
+      case Tag.LIST: {
+        const p = dv.getUint32(cell + CL_B, true);
+        const out = new Array<unknown>(a);
+        for (let i = 0; i < a; i++) out[i] = this.json(p + i * CELL_SIZE, depth + 1);
+        return out;
+      }
+      case Tag.MAP: {
+        const p = dv.getUint32(cell + CL_B, true);
+        const out: Record<string, unknown> = {};
+        for (let i = 0; i < a; i++) {
+          const k = p + i * 2 * CELL_SIZE;
+          const key = this.u8[k] === Tag.STRING ? this.string(k) : JSON.stringify(this.json(k, depth + 1));
+          out[key] = this.json(k + CELL_SIZE, depth + 1);
+        }
+        return out;
+      }
+      case Tag.TIMESTAMP:
+        return formatTimestamp(dv.getBigInt64(cell + CL_B, true), a);
+      case Tag.DURATION:
+        return formatDuration(dv.getBigInt64(cell + CL_B, true), dv.getInt32(cell + CL_A, true));
+      case Tag.TYPE:
+        return typeName(a);
+      case Tag.ERROR:
+        return this.errorMessage(cell);
+      default:
+        return null;
+    }
+  }
+
+  /** cel-go's message for an ERROR cell. The detail cell, when a STRING, names the key/field/
+   *  attribute for the "no such …" errors and is the complete message for every other code (the
+   *  evaluator knows best, e.g. "index '3' out of range in list size '2'"). */
+  errorMessage(cell: number): string {
+    const code = this.dv.getUint32(cell + CL_A, true) as CelError;
+    const detailPtr = this.dv.getUint32(cell + CL_B, true);
+    const detail = detailPtr !== 0 && this.u8[detailPtr] === Tag.STRING ? this.string(detailPtr) : undefined;
+    const prefixed = PREFIXED[code];
+    if (prefixed) return detail !== undefined ? `${prefixed}: ${detail}` : prefixed;
+    return detail ?? DEFAULT_MESSAGE[code] ?? `evaluation error ${code}`;
+  }
+}
+
+const PREFIXED: Partial<Record<CelError, string>> = {
+  [CelError.NO_SUCH_KEY]: "no such key",
+  [CelError.NO_SUCH_FIELD]: "no such field",
+  [CelError.NO_SUCH_ATTRIBUTE]: "no such attribute",
+};
+
+const DEFAULT_MESSAGE: Partial<Record<CelError, string>> = {
+  [CelError.NO_MATCHING_OVERLOAD]: "no such overload",
+  [CelError.DIVISION_BY_ZERO]: "division by zero",
+  [CelError.MODULUS_BY_ZERO]: "modulus by zero",
+  [CelError.OVERFLOW]: "integer overflow",
+  [CelError.INDEX_OUT_OF_RANGE]: "index out of range",
+  [CelError.INVALID_ARGUMENT]: "invalid argument",
+  [CelError.CONVERSION]: "type conversion error",
+  [CelError.DUPLICATE_KEY]: "duplicate key in map",
+  [CelError.BUDGET_EXCEEDED]: "operation cancelled: actual cost limit exceeded",
+  [CelError.UNSUPPORTED]: "unsupported operation",
+  [CelError.DERIVED_ROLES_FAILED]: "failed to evaluate derived roles",
+};
+
+const TYPE_NAMES: Partial<Record<Tag, string>> = {
+  [Tag.NULL]: "null_type",
+  [Tag.BOOL]: "bool",
+  [Tag.INT]: "int",
+  [Tag.UINT]: "uint",
+  [Tag.DOUBLE]: "double",
+  [Tag.STRING]: "string",
+  [Tag.BYTES]: "bytes",
+  [Tag.LIST]: "list",
+  [Tag.MAP]: "map",
+  [Tag.TIMESTAMP]: "google.protobuf.Timestamp",
+  [Tag.DURATION]: "google.protobuf.Duration",
+  [Tag.TYPE]: "type",
+};
+function typeName(t: number): string {
+  return TYPE_NAMES[t as Tag] ?? "dyn";
+}
+
+/** protojson: 0, 3, 6 or 9 fractional digits. */
+function fraction(nanos: number): string {
+  if (nanos === 0) return "";
+  const s = String(nanos).padStart(9, "0");
+  if (nanos % 1_000_000 === 0) return "." + s.slice(0, 3);
+  if (nanos % 1_000 === 0) return "." + s.slice(0, 6);
+  return "." + s;
+}
+
+export function formatTimestamp(seconds: bigint, nanos: number): string {
+  const d = new Date(Number(seconds) * 1000);
+  const iso = d.toISOString(); // 2006-01-02T15:04:05.000Z for years 0..9999
+  return iso.slice(0, 19) + fraction(nanos) + "Z";
+}
+
+export function formatDuration(seconds: bigint, nanos: number): string {
+  const neg = seconds < 0n || nanos < 0;
+  const s = seconds < 0n ? -seconds : seconds;
+  return `${neg ? "-" : ""}${s}${fraction(Math.abs(nanos))}s`;
+}
+
+const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+export function base64(b: Uint8Array): string {
+  let out = "";
+  let i = 0;
+  for (; i + 2 < b.length; i += 3) {
+    const n = (b[i]! << 16) | (b[i + 1]! << 8) | b[i + 2]!;
+    out += B64[n >> 18]! + B64[(n >> 12) & 63]! + B64[(n >> 6) & 63]! + B64[n & 63]!;
+  }
+  if (i < b.length) {
+    const n = (b[i]! << 16) | ((b[i + 1] ?? 0) << 8);
+    out += B64[n >> 18]! + B64[(n >> 12) & 63]! + (i + 1 < b.length ? B64[(n >> 6) & 63]! : "=") + "=";
+  }
+  return out;
+}

@@ -1,0 +1,83 @@
+// The runtime-neutral core every host wraps: one evaluator instance with one loaded ruleset and
+// configuration. It only encodes, calls and decodes; it never decides anything itself.
+import { Status } from "../../spec/format.ts";
+import { type Abi, instantiateEvaluator } from "./abi.ts";
+import { configure, type EngineConfig, writeConfig } from "./config.ts";
+import { decodeResponse } from "./decode-response.ts";
+import { type EncodableRequest, RequestEncoder } from "./encode-request.ts";
+import { readRulesetIndex, type RulesetIndex } from "./ruleset-strings.ts";
+import { statusName } from "./status.ts";
+import type { CheckOutput } from "./types.ts";
+import { EvaluatorError, RulesetLoadError } from "./errors.ts";
+
+export { EvaluatorError, RulesetLoadError };
+
+export interface CheckCall extends EncodableRequest {
+  requestId?: string;
+}
+
+interface Instance {
+  abi: Abi;
+  rulesetPtr: number;
+  configPtr: number;
+  encoder: RequestEncoder;
+}
+
+export class Engine {
+  readonly index: RulesetIndex;
+  private inst: Instance | undefined;
+
+  /** `wasm` is the compiled evaluator, or a factory for an instance (tests use a JS fake). */
+  constructor(
+    private readonly wasm: WebAssembly.Module | (() => Abi),
+    private readonly ruleset: Uint8Array,
+    private readonly config: EngineConfig = {},
+  ) {
+    try {
+      this.index = readRulesetIndex(ruleset);
+    } catch (e) {
+      throw new RulesetLoadError((e as Error).message);
+    }
+    this.inst = this.start();
+  }
+
+  private start(): Instance {
+    const abi = typeof this.wasm === "function" ? this.wasm() : instantiateEvaluator(this.wasm);
+    const rulesetPtr = abi.copyIn(this.ruleset);
+    const st = abi.ex.load(rulesetPtr, this.ruleset.length);
+    if (st !== Status.OK) throw new RulesetLoadError(`evaluator refused the ruleset: ${statusName(st)}`, st);
+    const configPtr = writeConfig(abi, this.index, rulesetPtr, this.config);
+    configure(abi, configPtr);
+    return { abi, rulesetPtr, configPtr, encoder: new RequestEncoder(abi, this.index, rulesetPtr) };
+  }
+
+  /** Checks one principal against N resources; results in request order. */
+  check(call: CheckCall): CheckOutput[] {
+    const inst = (this.inst ??= this.start());
+    try {
+      const reqPtr = inst.encoder.encode(call);
+      const st = inst.abi.ex.check(reqPtr);
+      if (st !== Status.OK) throw new EvaluatorError(`evaluator refused the request: ${statusName(st)}`);
+      const ex = inst.abi.ex;
+      const out = ex.out_ptr() >>> 0;
+      const len = ex.out_len() >>> 0;
+      return decodeResponse(
+        inst.abi.dv,
+        inst.abi.u8,
+        out,
+        len,
+        this.index,
+        call.resources.map((r) => ({ requestId: call.requestId, resourceId: r.resource.id, actions: r.actions })),
+      );
+    } catch (e) {
+      if (e instanceof WebAssembly.RuntimeError || e instanceof EvaluatorError || e instanceof RangeError) {
+        // RangeError: a pointer in the response fell outside memory.
+        // A trapped instance may hold inconsistent state: drop it, start afresh next time.
+        this.inst = undefined;
+        if (e instanceof EvaluatorError) throw e;
+        throw new EvaluatorError(`evaluator failed: ${(e as Error).message}`, { cause: e });
+      }
+      throw e;
+    }
+  }
+}

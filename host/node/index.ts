@@ -1,0 +1,112 @@
+// The Node host: a Cerbos-compatible PDP object over the wasm evaluator. Policy logic lives only
+// in the evaluator; this class validates, encodes, calls and decodes (via host/common).
+import { readFileSync } from "node:fs";
+import { compileDirectory } from "../../compiler/index.ts";
+import type { Diagnostic } from "../../compiler/diagnostics.ts";
+import { renderDiagnostic, sortDiagnostics } from "../../compiler/diagnostics.ts";
+import { decodeJwtPayloadUnverified, type JwtDecoder, resolveAuxData } from "../common/aux-data.ts";
+import { checkResources as checkResourcesShape } from "../common/check-resources.ts";
+import { Engine } from "../common/engine.ts";
+import type {
+  CheckInput,
+  CheckOutput,
+  CheckResourcesRequest,
+  CheckResourcesResponse,
+  PdpOptions as CommonPdpOptions,
+  Principal,
+  Resource,
+} from "../common/types.ts";
+import { parseCheckResourcesRequest, type RequestLimits, validateCheckInput } from "../common/validate.ts";
+import { loadWasmModule } from "./wasm.ts";
+
+export * from "../common/index.ts";
+
+export interface PdpOptions extends CommonPdpOptions {
+  /** The evaluator: a path, bytes or a compiled module (default: the built verdict.wasm). */
+  wasm?: string | Uint8Array | WebAssembly.Module;
+  /** HTTP auxData JWTs: Cerbos refuses tokens unless key sets are configured. `disableVerification`
+   *  decodes the payload without checking the signature (Cerbos's auxData.jwt.disableVerification);
+   *  `decode` lets the caller verify. */
+  jwt?: { disableVerification?: boolean; decode?: JwtDecoder };
+  /** Batch limits for checkResources (Cerbos server.requestLimits); none by default. */
+  limits?: RequestLimits;
+}
+
+/** Policies failed to compile; `diagnostics` holds every problem, sorted. */
+export class CompileError extends Error {
+  constructor(readonly diagnostics: Diagnostic[]) {
+    const errors = diagnostics.filter((d) => d.severity === "error");
+    const head = errors.slice(0, 5).map(renderDiagnostic).join("\n");
+    super(`policies failed to compile (${errors.length} error${errors.length === 1 ? "" : "s"})${head ? `:\n${head}` : ""}`);
+    this.name = "CompileError";
+  }
+}
+
+const NO_LIMITS: RequestLimits = { maxResourcesPerRequest: Infinity, maxActionsPerResource: Infinity };
+
+export class Pdp {
+  private readonly engine: Engine;
+  private readonly jwtDecode?: JwtDecoder;
+
+  private constructor(
+    ruleset: Uint8Array,
+    private readonly opts: PdpOptions,
+  ) {
+    const w = opts.wasm;
+    const module =
+      w instanceof WebAssembly.Module ? w : w instanceof Uint8Array ? new WebAssembly.Module(w as Uint8Array<ArrayBuffer>) : loadWasmModule(w);
+    this.engine = new Engine(module, ruleset, opts);
+    this.jwtDecode = opts.jwt?.decode ?? (opts.jwt?.disableVerification ? decodeJwtPayloadUnverified : undefined);
+  }
+
+  static fromRuleset(bytes: Uint8Array, opts: PdpOptions = {}): Pdp {
+    return new Pdp(bytes, opts);
+  }
+
+  static fromFile(path: string, opts: PdpOptions = {}): Pdp {
+    return new Pdp(new Uint8Array(readFileSync(path)), opts);
+  }
+
+  /** Compiles a policy directory (as `verdict compile` does); throws CompileError on errors. */
+  static fromPolicyDir(dir: string, opts: PdpOptions = {}): Pdp {
+    const { ruleset, diagnostics } = compileDirectory(dir);
+    if (!ruleset) throw new CompileError(sortDiagnostics(diagnostics));
+    return new Pdp(ruleset, opts);
+  }
+
+  private now(call?: { now?: Date }): Date {
+    return call?.now ?? this.opts.now?.() ?? new Date();
+  }
+
+  /** Cerbos's HTTP CheckResources: same request and response JSON. Throws
+   *  RequestValidationError (Cerbos's HTTP 400) for a malformed request. */
+  checkResources(req: CheckResourcesRequest, call?: { now?: Date }): CheckResourcesResponse {
+    const valid = parseCheckResourcesRequest(req, this.opts.limits ?? NO_LIMITS);
+    const aux = resolveAuxData(valid.auxData, this.jwtDecode);
+    return checkResourcesShape(this.engine, valid, this.now(call), aux);
+  }
+
+  /** Cerbos's engine API: one CheckOutput per input, in order. */
+  checkInputs(inputs: CheckInput[], call?: { now?: Date }): CheckOutput[] {
+    if (!Array.isArray(inputs)) throw new TypeError("checkInputs expects an array of CheckInput");
+    inputs.forEach((input, i) => validateCheckInput(input, `inputs[${i}]`));
+    const now = this.now(call);
+    // One evaluator call per input: each input carries its own principal and aux data.
+    return inputs.map(
+      (input) =>
+        this.engine.check({
+          requestId: input.requestId,
+          principal: input.principal,
+          resources: [{ resource: input.resource, actions: input.actions }],
+          auxData: input.auxData,
+          now,
+        })[0]!,
+    );
+  }
+
+  /** True only when the action is explicitly allowed. Throws on an invalid request. */
+  isAllowed(q: { principal: Principal; resource: Resource; action: string }): boolean {
+    const [out] = this.checkInputs([{ principal: q.principal, resource: q.resource, actions: [q.action] }]);
+    return out?.actions[q.action]?.effect === "EFFECT_ALLOW";
+  }
+}
