@@ -5,6 +5,7 @@
 // 0 mismatches) and on matchedScope, effectiveDerivedRoles and outputs (counted and reported).
 // On a mismatch a minimal reproducer (one resource, one action, as few attributes as still
 // mismatch) is printed with both answers.
+// A third run uses the store with lenientScopeSearch (a fifth as many requests).
 // Knobs: VERDICT_DIFF_REQUESTS (per policy set, default 5000), VERDICT_DIFF_SEED.
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -24,8 +25,10 @@ interface DiffConfig {
   name: string;
   policyDir: string;
   globals?: Record<string, unknown>;
+  lenientScopeSearch?: boolean;
   withCorpusSamples: boolean;
   seed: number;
+  requests: number;
 }
 
 const CONFIGS: DiffConfig[] = [
@@ -35,8 +38,24 @@ const CONFIGS: DiffConfig[] = [
     globals: { environment: "test" },
     withCorpusSamples: true,
     seed: SEED,
+    requests: REQUESTS,
   },
-  { name: "expenses example", policyDir: join(repoRoot, "examples", "expenses"), withCorpusSamples: false, seed: SEED + 1 },
+  {
+    name: "corpus store, lenient scope search",
+    policyDir: join(corpusTestdataDir(), "store"),
+    globals: { environment: "test" },
+    lenientScopeSearch: true,
+    withCorpusSamples: true,
+    seed: SEED + 2,
+    requests: Math.ceil(REQUESTS / 5),
+  },
+  {
+    name: "expenses example",
+    policyDir: join(repoRoot, "examples", "expenses"),
+    withCorpusSamples: false,
+    seed: SEED + 1,
+    requests: REQUESTS,
+  },
 ];
 
 interface Counts {
@@ -179,10 +198,13 @@ for (const cfg of CONFIGS) {
 
     beforeAll(async () => {
       try {
-        cerbos = await startCerbos({ policyDir: cfg.policyDir, globals: cfg.globals });
+        cerbos = await startCerbos({ policyDir: cfg.policyDir, globals: cfg.globals, lenientScopeSearch: cfg.lenientScopeSearch });
         client = new JsonClient(cerbos.baseUrl, { maxSockets: CONCURRENCY, timeoutMs: 10_000 });
         const Pdp = await loadPdpClass();
-        pdp = Pdp.fromPolicyDir(cfg.policyDir, cfg.globals ? { globals: cfg.globals } : {});
+        pdp = Pdp.fromPolicyDir(cfg.policyDir, {
+          ...(cfg.globals ? { globals: cfg.globals } : {}),
+          ...(cfg.lenientScopeSearch ? { lenientScopeSearch: true } : {}),
+        });
       } catch (e) {
         setupError = describeError(e);
       }
@@ -192,7 +214,7 @@ for (const cfg of CONFIGS) {
       await cerbos?.stop();
     });
 
-    it(`${REQUESTS} seeded requests: 0 effect and 0 matchedPolicy mismatches`, { timeout: 120_000 }, async () => {
+    it(`${cfg.requests} seeded requests: 0 effect and 0 matchedPolicy mismatches`, { timeout: 120_000 }, async () => {
       expect(existsSync(cfg.policyDir), cfg.policyDir).toBe(true);
       if (!client || !pdp) throw new Error(`setup failed: ${setupError}`);
       const vocab = vocabularyFromPolicies(cfg.policyDir);
@@ -202,7 +224,7 @@ for (const cfg of CONFIGS) {
         }
       }
       const gen = requestGenerator(vocab, { seed: cfg.seed });
-      const reqs = Array.from({ length: REQUESTS }, gen);
+      const reqs = Array.from({ length: cfg.requests }, gen);
       const started = Date.now();
       const cerbosAnswers = await mapLimit(reqs, CONCURRENCY, (r) => askCerbos(client as JsonClient, r));
       const cerbosMs = Date.now() - started;
