@@ -131,6 +131,7 @@ export class SuiteRun {
     // reported before an unknown principal, as Cerbos does.
     const tests: ExpandedTest[] = pairs.map(({ pk, rk, exp }) => ({
       table: table.name ?? "",
+      description: table.description ?? "",
       principalKey: pk,
       resourceKey: rk,
       skip: table.skip ?? false,
@@ -139,7 +140,8 @@ export class SuiteRun {
       resource: this.resource(rk),
       actions,
       auxData: this.auxData(input.auxData),
-      expected: exp?.actions ?? {},
+      // A pair without expectations expects DENY for every action.
+      expected: exp?.actions ?? Object.fromEntries(actions.map((a) => [a, "EFFECT_DENY" as Effect])),
       expectedOutputs: exp?.outputs ?? {},
       // A test's options replace the suite's entirely (no merging).
       options: table.options ?? this.suite.options,

@@ -64,6 +64,7 @@ export interface TestSuite {
 /** One expanded test: a table row for one principal × resource pair. */
 export interface ExpandedTest {
   table: string;
+  description: string;
   principalKey: string;
   resourceKey: string;
   skip: boolean;
