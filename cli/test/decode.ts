@@ -50,7 +50,8 @@ export function decodeMessage(node: YNode, desc: MessageDesc, errors: LoadError[
     return out;
   }
   const fieldPos: Record<string, Pos> = {};
-  out[POS] = { self: node.pos, fields: fieldPos };
+  // Non-enumerable so decoded fixtures compare and serialise as plain data.
+  Object.defineProperty(out, POS, { value: { self: node.pos, fields: fieldPos }, enumerable: false });
   const byProto = new Map(Object.entries(desc.fields).map(([json, f]) => [f.proto, json]));
   for (const entry of node.entries) {
     const json = desc.fields[entry.key] ? entry.key : byProto.get(entry.key);
