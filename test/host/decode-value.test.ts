@@ -1,0 +1,36 @@
+// CEL values → JSON as Cerbos renders outputs (protojson of google.protobuf.Value).
+import { describe, expect, it } from "vitest";
+import { base64, formatDuration, formatTimestamp } from "../../host/common/decode-value.ts";
+import { newCallId } from "../../host/common/call-id.ts";
+
+describe("protojson formatting", () => {
+  it("formats timestamps with 0, 3, 6 or 9 fractional digits", () => {
+    expect(formatTimestamp(1_700_000_000n, 0)).toBe("2023-11-14T22:13:20Z");
+    expect(formatTimestamp(1_700_000_000n, 120_000_000)).toBe("2023-11-14T22:13:20.120Z");
+    expect(formatTimestamp(1_700_000_000n, 123_456_000)).toBe("2023-11-14T22:13:20.123456Z");
+    expect(formatTimestamp(0n, 1)).toBe("1970-01-01T00:00:00.000000001Z");
+  });
+
+  it("formats durations as seconds", () => {
+    expect(formatDuration(3600n, 0)).toBe("3600s");
+    expect(formatDuration(1n, 500_000_000)).toBe("1.500s");
+    expect(formatDuration(-1n, -500_000_000)).toBe("-1.500s");
+    expect(formatDuration(0n, -1000)).toBe("-0.000001s");
+  });
+
+  it("encodes bytes as standard base64", () => {
+    const enc = new TextEncoder();
+    for (const s of ["", "a", "ab", "abc", "abcd", "hello wörld"]) {
+      expect(base64(enc.encode(s))).toBe(Buffer.from(s).toString("base64"));
+    }
+  });
+});
+
+describe("cerbosCallId", () => {
+  it("is a 26-character ULID whose time prefix sorts", () => {
+    const a = newCallId(1_000);
+    const b = newCallId(2_000);
+    expect(a).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+    expect(a.slice(0, 10) < b.slice(0, 10)).toBe(true);
+  });
+});
