@@ -76,3 +76,9 @@ export function setSections(
   proleCount = prCount; proleRecords = prRecs;
   evalKeyCount = evKeys;
 }
+
+/** Open-addressing sid lookup table over STRINGS (u32 slots, NONE = empty), built by the loader
+ *  so the decision procedure can find sids of computed strings (sanitised kinds, scope parents). */
+export let stringHash: usize = 0;
+export let stringHashMask: u32 = 0;
+export function setStringHash(table: usize, mask: u32): void { stringHash = table; stringHashMask = mask; }

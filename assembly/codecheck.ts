@@ -1,0 +1,73 @@
+// Load-time check of one expression's bytecode: every opcode is known, its operands lie inside the
+// expression, constant/variable/string operands are in range and every jump lands on an
+// instruction boundary inside the expression. The VM can then decode without bounds checks on
+// the code itself (stack depth and locals remain the VM's runtime checks).
+import { Op } from "../spec/format";
+
+/** One bit per code byte: set where an instruction starts. Grown on demand, kept across loads. */
+let marks: usize = 0;
+let marksCap: u32 = 0;
+
+/** Operand byte count of `op`, or -1 when the opcode is unknown. */
+function operandBytes(op: u32): i32 {
+  switch (op) {
+    case Op.CONST: case Op.LOAD_VAR: case Op.SELECT: case Op.HAS: case Op.MK_LIST: case Op.MK_MAP:
+    case Op.JUMP: case Op.JUMP_IF_FALSE: case Op.AND_SHORT: case Op.OR_SHORT: case Op.ITER_INIT:
+      return 4;
+    case Op.LOAD_ROOT: case Op.LOAD_LOCAL: case Op.STORE_LOCAL: return 1;
+    case Op.CALL: return 3;
+    case Op.BRANCH: return 8;
+    case Op.ITER_NEXT: return 6;
+  }
+  if (op >= <u32>Op.NULL && op <= <u32>Op.NOT_STRICTLY_FALSE) return 0;
+  return -1;
+}
+
+function isStart(i: u32): bool { return (load<u8>(marks + (i >> 3)) & (1 << <u8>(i & 7))) != 0; }
+
+/** Jump target of a rel operand at `at` for an instruction ending at `end`: valid boundary? */
+function targetOk(p: usize, at: u32, end: u32, n: u32): bool {
+  const t = <i64>end + <i64>load<i32>(p + at);
+  if (t < 0 || t > <i64>n) return false;
+  return t == <i64>n || isStart(<u32>t);
+}
+
+export function validateCode(p: usize, n: u32, nConsts: u32, nVars: u32, nStrings: u32): bool {
+  const need = (n >> 3) + 1;
+  if (need > marksCap) {
+    if (marks != 0) heap.free(marks);
+    marks = heap.alloc(need);
+    if (marks == 0) { marksCap = 0; return false; }
+    marksCap = need;
+  }
+  memory.fill(marks, 0, need);
+  // Pass 1: decode, check operand ranges, mark instruction starts.
+  let i: u32 = 0;
+  while (i < n) {
+    const op = <u32>load<u8>(p + i);
+    const k = operandBytes(op);
+    if (k < 0 || <u32>k > n - i - 1) return false;
+    store<u8>(marks + (i >> 3), load<u8>(marks + (i >> 3)) | <u8>(1 << <u8>(i & 7)));
+    const a = p + i + 1;
+    if (op == Op.CONST && load<u32>(a) >= nConsts) return false;
+    if (op == Op.LOAD_VAR && load<u32>(a) >= nVars) return false;
+    if ((op == Op.SELECT || op == Op.HAS) && load<u32>(a) >= nStrings) return false;
+    // CALL's builtin id is not range-checked: the VM answers an unknown builtin with an error cell.
+    i += 1 + <u32>k;
+  }
+  // Pass 2: jump targets must be instruction starts (or the end of the expression).
+  i = 0;
+  while (i < n) {
+    const op = <u32>load<u8>(p + i);
+    const end = i + 1 + <u32>operandBytes(op);
+    if (op == Op.JUMP || op == Op.JUMP_IF_FALSE || op == Op.AND_SHORT || op == Op.OR_SHORT || op == Op.ITER_INIT) {
+      if (!targetOk(p, i + 1, end, n)) return false;
+    } else if (op == Op.BRANCH) {
+      if (!targetOk(p, i + 1, end, n) || !targetOk(p, i + 5, end, n)) return false;
+    } else if (op == Op.ITER_NEXT) {
+      if (!targetOk(p, i + 3, end, n)) return false;
+    }
+    i = end;
+  }
+  return true;
+}
