@@ -68,6 +68,10 @@ export const CODES = {
   VD4001: "ruleset too large",
 
   // --- VD5xxx policy tests (cli/test)
+  VD5001: "test suite failed to load",
+  VD5002: "test fixtures failed to load",
+  VD5003: "invalid test suite",
+  VD5004: "invalid test filter",
 
   // --- VD6xxx CLI and configuration (cli)
   VD6001: "invalid command line",

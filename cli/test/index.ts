@@ -77,7 +77,7 @@ export async function runTestCommand(args: string[], io: Io = processIo): Promis
       conf.includedTestNamesRegexp = run;
     }
   } catch (e) {
-    io.stderr(`verdict test: invalid test filter: ${(e as Error).message}\n`);
+    io.stderr(`verdict test: error[VD5004]: invalid test filter: ${(e as Error).message}\n`);
     return EXIT.USAGE;
   }
 

@@ -101,13 +101,20 @@ function gerund(action: string): string | undefined {
   return `${action}ing`;
 }
 
+// Which VD5xxx code a suite-level error belongs to (the text itself stays Cerbos's).
+function suiteErrorCode(error: string): string {
+  if (error.startsWith("failed to load test suite")) return "VD5001";
+  if (error.startsWith("failed to load test fixtures")) return "VD5002";
+  return "VD5003";
+}
+
 /** One sentence per failed or errored action, e.g. `bob reading doc1: expected DENY, got ALLOW`. */
 export function failureLines(results: TestResults): string[] {
   const lines: string[] = [];
   const short = (e: string) => e.replace(/^EFFECT_/, "");
   for (const s of results.suites) {
     if (s.error) {
-      lines.push(`${s.file}: ${s.error.split("\n").join("; ")}`);
+      lines.push(`${s.file}: error[${suiteErrorCode(s.error)}]: ${s.error.split("\n").join("; ")}`);
       continue;
     }
     for (const tc of s.testCases)
