@@ -143,7 +143,8 @@ function checkAncestors(reg: Registry, bag: DiagnosticBag): void {
   for (const p of reg.policies) {
     if (p.body.kind !== "role") continue;
     for (const r of p.body.rules) {
-      roleCoverage.push({ resource: r.resource, scope: p.body.scope, version: p.body.version });
+      // Cerbos's policy wrapper defaults an empty role-policy version to "default"
+      roleCoverage.push({ resource: r.resource, scope: p.body.scope, version: p.body.version || "default" });
     }
   }
   for (const p of reg.policies) {
