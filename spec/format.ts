@@ -534,6 +534,10 @@ export enum ConfigFlag {
 export const RESP_ACTION_WORDS: u32 = 3;
 export const RESP_OUTPUT_WORDS: u32 = 4;
 export const RESP_EVAL_ERROR_WORDS: u32 = 2;
+/** A response policy word with this bit set is not a sid: the low 31 bits are the address of a
+ *  STRING cell holding a policy key that STRINGS lacks (Cerbos reports keys built from the request,
+ *  e.g. "resource.<kind>.v<version>/<scope>", even where no such policy exists). */
+export const RESP_STRING_CELL: u32 = 0x80000000;
 
 /** Status codes returned by the ABI calls (0 = OK). */
 export enum Status {
