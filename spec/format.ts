@@ -558,10 +558,6 @@ export enum Status {
 export enum WellKnown {
   EMPTY = 0, // ""
   STAR = 1, // "*"
-/** A response policy word with this bit set is not a sid: the low 31 bits are the address of a
- *  STRING cell holding a policy key that STRINGS lacks (Cerbos reports keys built from the request,
- *  e.g. "resource.<kind>.v<version>/<scope>", even where no such policy exists). */
-export const RESP_STRING_CELL: u32 = 0x80000000;
   NO_MATCH = 2, // "NO_MATCH"
   NO_MATCH_FOR_SCOPE_PERMISSIONS = 3, // "NO_MATCH_FOR_SCOPE_PERMISSIONS"
   DEFAULT = 4, // "default"
