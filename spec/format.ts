@@ -244,6 +244,10 @@ export enum Tag {
   ITER = 14,
   /** Value not present (VM-internal, e.g. an unset variable slot) */
   ABSENT = 15,
+  /** CEL optional (optional.of/none, regex.extract): A = 1 when a value is present, else 0 ·
+   *  B low = pointer to the contained value cell (0 when empty). Two optionals are equal when both
+   *  are empty or both hold equal values; type(optional) is "optional_type". */
+  OPTIONAL = 16,
 }
 
 export enum Message {
@@ -473,6 +477,22 @@ export enum Builtin {
   HIER_SIBLING_OF = 101,
   HIER_OVERLAPS = 102,
   HIER_COMMON_ANCESTORS = 103,
+  /** regex.extract(s, re) argc 2 — OPTIONAL of the first match (its single capture group if any), empty when none. */
+  REGEX_EXTRACT = 104,
+  /** optional.of(v) argc 1 — OPTIONAL holding v. */
+  OPTIONAL_OF = 105,
+  /** optional.none() argc 0 — empty OPTIONAL. */
+  OPTIONAL_NONE = 106,
+  /** optional.ofNonZeroValue(v) argc 1 — empty when v is its type's zero value (0, "", [], {}, false, null), else of(v). */
+  OPTIONAL_OF_NON_ZERO = 107,
+  /** opt.hasValue() argc 1 — bool. */
+  OPTIONAL_HAS_VALUE = 108,
+  /** opt.value() argc 1 — the contained value; empty: ERROR NO_SUCH_KEY ("optional.none() dereference"). */
+  OPTIONAL_VALUE = 109,
+  /** opt.orValue(v) argc 2 — the contained value, else v. */
+  OPTIONAL_OR_VALUE = 110,
+  /** opt.or(other) argc 2 — opt when it has a value, else other. */
+  OPTIONAL_OR = 111,
 }
 
 // ---------------------------------------------------------------------------------------------

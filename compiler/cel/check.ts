@@ -37,7 +37,7 @@ const UNARY_OPS: Record<string, Op> = { "!_": Op.NOT, "-_": Op.NEG, "@not_strict
 /** CEL type identifiers usable as values (`type(x) == string`). */
 const TYPE_IDENTS: Record<string, Tag> = {
   null_type: Tag.NULL, bool: Tag.BOOL, int: Tag.INT, uint: Tag.UINT, double: Tag.DOUBLE, string: Tag.STRING,
-  bytes: Tag.BYTES, list: Tag.LIST, map: Tag.MAP, type: Tag.TYPE,
+  bytes: Tag.BYTES, list: Tag.LIST, map: Tag.MAP, type: Tag.TYPE, optional_type: Tag.OPTIONAL,
 };
 
 // Message fields of cerbos.engine.v1.Request & co. Both proto and JSON names resolve (as in
@@ -75,6 +75,8 @@ type Ref =
   | { t: "attr"; who: "principal" | "resource" }
   | { t: "vars"; offset: number }
   | { t: "consts"; offset: number }
+  /** G/globals: typed cerbos.Variables like V and C, but read at run time */
+  | { t: "globals" }
   | { t: "node"; node: Node };
 
 const NULL_NODE: Node = { k: "const", value: null };
@@ -179,9 +181,11 @@ class Checker {
     if (e.k === "call" && e.fn === "_[_]" && !e.target && e.args.length === 2) {
       const [obj, key] = e.args as [Expr, Expr];
       const base = this.ref(obj);
-      // R.attr["x"], V["x"], C["x"] behave exactly like R.attr.x, V.x, C.x
-      if (key.k === "lit" && key.lit.kind === "string" && base.t !== "node" && base.t !== "msg")
-        return this.fieldRef(base, key.lit.value, key.offset);
+      // V, C and G are cerbos.Variables messages to the checker: only `.name` works (as in Cerbos)
+      if (base.t === "vars" || base.t === "consts" || base.t === "globals")
+        return { t: "node", node: this.error("VD3005", e.offset, "found no matching overload for `_[_]` applied to `(cerbos.Variables, string)`") };
+      // R.attr["x"] reads exactly what R.attr.x reads
+      if (key.k === "lit" && key.lit.kind === "string" && base.t === "attr") return this.fieldRef(base, key.lit.value, key.offset);
       return { t: "node", node: { k: "op", op: Op.INDEX, args: [this.materialize(base, obj.offset), this.check(key)] } };
     }
     return { t: "node", node: this.check(e) };
@@ -209,7 +213,7 @@ class Checker {
         return { t: "consts", offset };
       case "G":
       case "globals":
-        return { t: "node", node: { k: "root", root: ROOT_GLOBALS } };
+        return { t: "globals" };
     }
     if (Object.hasOwn(TYPE_IDENTS, name)) return { t: "node", node: { k: "const", value: { type: TYPE_IDENTS[name]! } } };
     return { t: "node", node: this.error("VD3002", offset, `undeclared reference to \`${name}\``) };
@@ -243,6 +247,8 @@ class Checker {
         if (value === undefined) return { t: "node", node: this.error("VD3014", base.offset, `constant \`${field}\` has an unsupported value`) };
         return { t: "node", node: { k: "const", value } };
       }
+      case "globals":
+        return { t: "node", node: { k: "select", obj: { k: "root", root: ROOT_GLOBALS }, field } };
       case "node":
         return { t: "node", node: { k: "select", obj: base.node, field } };
     }
@@ -269,6 +275,8 @@ class Checker {
         return this.error("VD3011", offset, "`variables` can only be used as `V.<name>`");
       case "consts":
         return this.error("VD3011", offset, "`constants` can only be used as `C.<name>`");
+      case "globals":
+        return { k: "root", root: ROOT_GLOBALS };
     }
   }
 
@@ -291,6 +299,8 @@ class Checker {
         return { k: "const", value: this.scope.variables.has(e.field) };
       case "consts":
         return { k: "const", value: this.scope.constants.has(e.field) };
+      case "globals":
+        return { k: "has", obj: { k: "root", root: ROOT_GLOBALS }, field: e.field };
       case "node":
         return { k: "has", obj: base.node, field: e.field };
     }
@@ -348,7 +358,7 @@ class Checker {
 
   /** cel.ValidateRegexLiterals: the pattern argument of matches/regex.* must compile. */
   private validateRegexArg(name: string, member: boolean, all: Expr[]): void {
-    const isRegexFn = name === "matches" || name === "regex.replace" || name === "regex.extractAll";
+    const isRegexFn = name === "matches" || name.startsWith("regex.");
     const re = isRegexFn ? all[1] : undefined;
     if (re?.k === "lit" && re.lit.kind === "string") {
       const err = regexError(re.lit.value);

@@ -42,6 +42,10 @@ const globals: Record<string, Entry> = {
   "strings.quote": { builtin: B.QUOTE, argc: [1] },
   "regex.replace": { builtin: B.REGEX_REPLACE, argc: [3, 4] },
   "regex.extractAll": { builtin: B.REGEX_EXTRACT_ALL, argc: [2] },
+  "regex.extract": { builtin: B.REGEX_EXTRACT, argc: [2] },
+  "optional.of": { builtin: B.OPTIONAL_OF, argc: [1] },
+  "optional.none": { builtin: B.OPTIONAL_NONE, argc: [0] },
+  "optional.ofNonZeroValue": { builtin: B.OPTIONAL_OF_NON_ZERO, argc: [1] },
   "json.encode": { builtin: B.JSON_ENCODE, argc: [1] },
   // math.greatest/least are variadic macros in cel-go; one list argument or 1..n numbers
   "math.greatest": { builtin: B.MATH_GREATEST, argc: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16] },
@@ -132,10 +136,14 @@ const members: Record<string, Entry> = {
   siblingOf: { builtin: B.HIER_SIBLING_OF, argc: [2] },
   overlaps: { builtin: B.HIER_OVERLAPS, argc: [2] },
   commonAncestors: { builtin: B.HIER_COMMON_ANCESTORS, argc: [2] },
+  hasValue: { builtin: B.OPTIONAL_HAS_VALUE, argc: [1] },
+  value: { builtin: B.OPTIONAL_VALUE, argc: [1] },
+  orValue: { builtin: B.OPTIONAL_OR_VALUE, argc: [2] },
+  or: { builtin: B.OPTIONAL_OR, argc: [2] },
 };
 
 /** Identifiers that are function namespaces when used as a call target (`sets.contains(..)`). */
-export const NAMESPACES = new Set(["sets", "lists", "math", "base64", "regex", "json", "strings", "ip", "cel"]);
+export const NAMESPACES = new Set(["sets", "lists", "math", "base64", "regex", "json", "strings", "ip", "cel", "optional"]);
 
 export type Lookup = { ok: true; entry: Entry } | { ok: false; known: boolean /* name exists, wrong arity */ };
 
