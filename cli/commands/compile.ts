@@ -1,10 +1,10 @@
 // `verdict compile DIR [-o FILE]`: policies → ruleset. Diagnostics go to stderr, sorted, one per
 // line as `file:line:col: severity[CODE]: message`; exit 3 when any error exists (as `cerbos
 // compile`), and then no file is written.
-import { writeFileSync } from "node:fs";
+import { statSync, writeFileSync } from "node:fs";
 import { compileDirectory } from "../../compiler/index.ts";
 import { renderDiagnostic, sortDiagnostics } from "../../compiler/diagnostics.ts";
-import { EXIT, type Io, parse, str } from "../args.ts";
+import { EXIT, type Io, parse, str, UsageError } from "../args.ts";
 
 export const COMPILE_HELP = `Usage: verdict compile DIR [-o FILE]
 
@@ -26,6 +26,7 @@ export async function compileCommand(argv: string[], io: Io): Promise<number> {
   }
   const dir = p.positionals[0]!;
   const out = str(p, "output");
+  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`\`${dir}\` is not a directory`, "compile");
   const { ruleset, diagnostics } = compileDirectory(dir);
   const sorted = sortDiagnostics(diagnostics);
   for (const d of sorted) io.stderr(renderDiagnostic(d) + "\n");

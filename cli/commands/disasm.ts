@@ -1,9 +1,8 @@
 // `verdict disasm FILE`: a ruleset as stable text (compiler/disasm.ts). A policy directory is
 // compiled first, so `verdict disasm policies/` shows what the compiler would emit.
-// TODO(compiler/disasm.ts): import { disassemble } from "../../compiler/disasm.ts" once it lands;
-// a static import of a missing file would break the whole CLI bundle.
 import { readFileSync, statSync } from "node:fs";
 import { compileDirectory } from "../../compiler/index.ts";
+import { disassemble } from "../../compiler/disasm.ts";
 import { renderDiagnostic, sortDiagnostics } from "../../compiler/diagnostics.ts";
 import { EXIT, type Io, parse } from "../args.ts";
 
@@ -47,6 +46,3 @@ export async function disasmCommand(argv: string[], io: Io): Promise<number> {
   return EXIT.OK;
 }
 
-function disassemble(_bytes: Uint8Array): string {
-  throw new Error("the disassembler (compiler/disasm.ts) is not available yet");
-}

@@ -1,6 +1,6 @@
 // Response words (spec/format.ts "Response") back to Cerbos's engine-shaped CheckOutput. The host
 // only translates sids and cells to text/JSON here; every decision was made by the evaluator.
-import { Effect, NONE, RESP_ACTION_WORDS, RESP_EVAL_ERROR_WORDS, RESP_OUTPUT_WORDS } from "../../spec/format.ts";
+import { Effect, NONE, RESP_ACTION_WORDS, RESP_EVAL_ERROR_WORDS, RESP_OUTPUT_WORDS, RESP_STRING_CELL } from "../../spec/format.ts";
 import type { RulesetIndex } from "./ruleset-strings.ts";
 import type { CheckOutput, EffectName, OutputEntry } from "./types.ts";
 import { ValueReader } from "./decode-value.ts";
@@ -31,8 +31,14 @@ export function decodeResponse(
     p += 4;
     return v;
   };
-  const str = (sid: number): string => (sid === NONE ? "" : (index.strings[sid] ?? ""));
   const values = new ValueReader(dv, u8, index.strings);
+  // A sid, or (RESP_STRING_CELL bit) the address of a STRING cell for text STRINGS lacks, e.g. a
+  // policy key built from the request that names no compiled policy.
+  const str = (w: number): string => {
+    if (w === NONE) return "";
+    if (w & RESP_STRING_CELL) return values.string(w & ~RESP_STRING_CELL);
+    return index.strings[w] ?? "";
+  };
 
   const results: CheckOutput[] = [];
   for (const e of echo) {

@@ -75,16 +75,22 @@ export class ValueReader {
     }
   }
 
-  /** cel-go's message for an ERROR cell. The detail cell, when a STRING, names the key/field/
-   *  attribute for the "no such …" errors and is the complete message for every other code (the
-   *  evaluator knows best, e.g. "index '3' out of range in list size '2'"). */
+  /** cel-go's message for an ERROR cell. The evaluator puts the offending key/index (any value
+   *  cell) in the detail for the "no such key"-style errors; a STRING detail on any other code is
+   *  taken as the complete message. Without a detail the code's cel-go text is used. */
   errorMessage(cell: number): string {
     const code = this.dv.getUint32(cell + CL_A, true) as CelError;
-    const detailPtr = this.dv.getUint32(cell + CL_B, true);
-    const detail = detailPtr !== 0 && this.u8[detailPtr] === Tag.STRING ? this.string(detailPtr) : undefined;
+    const d = this.dv.getUint32(cell + CL_B, true);
     const prefixed = PREFIXED[code];
-    if (prefixed) return detail !== undefined ? `${prefixed}: ${detail}` : prefixed;
-    return detail ?? DEFAULT_MESSAGE[code] ?? `evaluation error ${code}`;
+    if (prefixed) return d !== 0 ? `${prefixed}: ${this.detailText(d)}` : prefixed;
+    if (d !== 0 && this.u8[d] === Tag.STRING) return this.string(d);
+    return DEFAULT_MESSAGE[code] ?? `evaluation error ${code}`;
+  }
+
+  private detailText(cell: number): string {
+    if (this.u8[cell] === Tag.STRING) return this.string(cell);
+    const v = this.json(cell);
+    return typeof v === "string" ? v : JSON.stringify(v);
   }
 }
 
@@ -92,6 +98,8 @@ const PREFIXED: Partial<Record<CelError, string>> = {
   [CelError.NO_SUCH_KEY]: "no such key",
   [CelError.NO_SUCH_FIELD]: "no such field",
   [CelError.NO_SUCH_ATTRIBUTE]: "no such attribute",
+  [CelError.INDEX_OUT_OF_RANGE]: "index out of range",
+  [CelError.DUPLICATE_KEY]: "duplicate key in map",
 };
 
 const DEFAULT_MESSAGE: Partial<Record<CelError, string>> = {
@@ -99,10 +107,8 @@ const DEFAULT_MESSAGE: Partial<Record<CelError, string>> = {
   [CelError.DIVISION_BY_ZERO]: "division by zero",
   [CelError.MODULUS_BY_ZERO]: "modulus by zero",
   [CelError.OVERFLOW]: "integer overflow",
-  [CelError.INDEX_OUT_OF_RANGE]: "index out of range",
   [CelError.INVALID_ARGUMENT]: "invalid argument",
   [CelError.CONVERSION]: "type conversion error",
-  [CelError.DUPLICATE_KEY]: "duplicate key in map",
   [CelError.BUDGET_EXCEEDED]: "operation cancelled: actual cost limit exceeded",
   [CelError.UNSUPPORTED]: "unsupported operation",
   [CelError.DERIVED_ROLES_FAILED]: "failed to evaluate derived roles",

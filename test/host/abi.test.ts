@@ -8,7 +8,7 @@ describe("instantiateEvaluator", () => {
   it("accepts the same ABI major with any minor, from bytes or a compiled module", () => {
     const bytes = stubEvaluatorWasm((ABI_MAJOR << 16) | 7);
     expect(instantiateEvaluator(bytes).ex.abi_version() >>> 16).toBe(ABI_MAJOR);
-    expect(instantiateEvaluator(new WebAssembly.Module(bytes)).u8.length).toBe(65536);
+    expect(instantiateEvaluator(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>)).u8.length).toBe(65536);
   });
 
   it("refuses a different ABI major with a clear error", () => {
