@@ -294,7 +294,9 @@ export enum Op {
   LOAD_LOCAL = 7,
   /** STORE_LOCAL i:u8 [v →] */
   STORE_LOCAL = 8,
-  /** SELECT sid:u32 — field or map key. Missing key: ERROR NO_SUCH_KEY. [obj → v] */
+  /** SELECT sid:u32 — field or map key. Missing key: ERROR NO_SUCH_KEY. [obj → v]
+   *  On a MESSAGE the compiler only emits the camelCase field names (id, roles, attr,
+   *  policyVersion, scope, kind, jwt, jwts, effectiveDerivedRoles); proto names are mapped. */
   SELECT = 9,
   /** HAS sid:u32 — presence test (has()). [obj → bool] */
   HAS = 10,
@@ -335,9 +337,14 @@ export enum Op {
   MK_MAP = 35,
   /** CALL fn:u16 argc:u8 — builtin fn; a member call's receiver is the first argument. [a1..an → v] */
   CALL = 36,
-  /** BRANCH else:rel end:rel — pop c; true: fall through; false: jump else; other: push error, jump end. */
+  /** BRANCH else:rel end:rel — pop c; true: fall through; false: jump else; other: push error
+   *  (c itself when it is an ERROR, else NO_MATCHING_OVERLOAD), jump end. Both rels are relative
+   *  to the end of the BRANCH instruction. */
   BRANCH = 37,
-  /** ITER_INIT end:rel — pop a list/map, push its iterator; not iterable: push error, jump end. */
+  /** ITER_INIT end:rel — pop a list/map, push its iterator; not iterable: push error (the value
+   *  itself when it is an ERROR, else NO_MATCHING_OVERLOAD), jump end. The compiler emits
+   *  `<range> ITER_INIT →end <init> STORE_LOCAL accu; loop: ITER_NEXT a b →exit [<cond> JUMP_IF_FALSE →exit]
+   *  <step> STORE_LOCAL accu JUMP →loop; exit: ITER_END <result>; end:` (cel-go's comprehension). */
   ITER_INIT = 38,
   /** ITER_NEXT a:u8 b:u8 exit:rel — advance the iterator on top; exhausted: jump exit.
    *  One-variable form (b = 0xff): a = element (list) or key (map).

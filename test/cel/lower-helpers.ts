@@ -34,7 +34,8 @@ export class FakeTables implements RulesetTables {
 /** Compact, stable text of a constant for golden listings. */
 export function show(v: ConstValue): string {
   if (v === null) return "null";
-  if (typeof v === "boolean" || typeof v === "number") return String(v);
+  if (typeof v === "boolean") return String(v);
+  if (typeof v === "number") return Number.isInteger(v) ? v.toFixed(1) : String(v); // doubles always show a point
   if (typeof v === "string") return JSON.stringify(v);
   if ("int" in v) return `${v.int}`;
   if ("uint" in v) return `${v.uint}u`;
