@@ -1,5 +1,6 @@
 // Public entry of the front end: policy file text → model Policies + diagnostics (parse, then
 // validate). Each YAML document is one policy; empty or comment-only documents are ignored.
+import { isScalar, type Document } from "yaml";
 import { DiagnosticBag, sortDiagnostics, type Diagnostic } from "../diagnostics.ts";
 import type { Policy } from "../model.ts";
 import { validatePolicy } from "../validate/index.ts";
@@ -50,7 +51,7 @@ export function parsePolicySource(file: string, text: string, options: ParseOpti
   }
   if (syntaxErrors) return { policies, diagnostics: sortDiagnostics(diags.items) };
 
-  const nonEmpty = src.documents.filter((d) => d.contents !== null);
+  const nonEmpty = src.documents.filter((d) => !isEmptyDocument(d));
   if (options.singleDocument && nonEmpty.length > 1) {
     diags.error("VD1028", spanAt(src, nonEmpty[1].range[0]), "more than one YAML document detected", "put each policy in its own file");
     return { policies, diagnostics: sortDiagnostics(diags.items) };
@@ -58,7 +59,7 @@ export function parsePolicySource(file: string, text: string, options: ParseOpti
 
   src.documents.forEach((doc, index) => {
     // An empty document (`---` alone, or only comments) is not a policy.
-    if (doc.contents === null) return;
+    if (isEmptyDocument(doc)) return;
     const before = diags.items.length;
     const read = readPolicy(src, doc, index, diags);
     if (!read) return;
@@ -67,6 +68,12 @@ export function parsePolicySource(file: string, text: string, options: ParseOpti
     if (!diags.items.slice(before).some((d) => d.severity === "error")) policies.push(read.policy);
   });
   return { policies, diagnostics: sortDiagnostics(diags.items) };
+}
+
+/** `---` alone, or only comments: the document has no node, or a null scalar with no text. */
+function isEmptyDocument(doc: Document.Parsed): boolean {
+  const c = doc.contents;
+  return c === null || (isScalar(c) && c.value === null && (c.source ?? "") === "" && !c.anchor && !c.tag);
 }
 
 function looksLikeJson(text: string): boolean {

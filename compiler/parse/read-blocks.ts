@@ -28,7 +28,12 @@ export function readCondition(r: Reader, entry: Entry | undefined): Condition | 
 function readMatch(r: Reader, node: Node | null, path: string, span: Span): Match | undefined {
   const f = r.fields(node, path, MATCH_OPS);
   if (!f) return undefined;
-  const ops = MATCH_OPS.filter((op) => f.has(op));
+  // In source order, so a conflict is reported at the second operator as written.
+  const ops = MATCH_OPS.filter((op) => f.has(op)).sort((a, b) => {
+    const sa = f.get(a)!.keySpan;
+    const sb = f.get(b)!.keySpan;
+    return sa.line - sb.line || sa.column - sb.column;
+  });
   if (ops.length === 0) {
     r.diags.error("VD1010", span, "match needs one of `expr`, `all`, `any` or `none`");
     return undefined;
