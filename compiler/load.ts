@@ -10,7 +10,8 @@ const SKIPPED_DIRS = new Set(["testdata", "_schemas"]);
 export function isPolicyFileName(name: string): boolean {
   const ext = path.extname(name).toLowerCase();
   if (!POLICY_EXTENSIONS.has(ext) || name.startsWith(".")) return false;
-  return !name.slice(0, -ext.length).endsWith("_test");
+  // Case-insensitive like Cerbos (`Suite_TEST.yaml` is a test file too).
+  return !name.slice(0, -ext.length).toLowerCase().endsWith("_test");
 }
 
 /** Policy files under `dir`, recursively, sorted by path; `path` is relative to dir with `/`. */

@@ -41,5 +41,6 @@ describe("discoverPolicyFiles", () => {
     expect(isPolicyFileName("my_test.yaml")).toBe(false);
     expect(isPolicyFileName("test_policy.yaml")).toBe(true);
     expect(isPolicyFileName("POLICY.YAML")).toBe(true);
+    expect(isPolicyFileName("Suite_TEST.yml")).toBe(false);
   });
 });
