@@ -180,6 +180,9 @@ async function reproducer(
       return true;
     });
   }
+  // empty attr maps say nothing; drop them for readability
+  if (cur.principal.attr && Object.keys(cur.principal.attr).length === 0) delete cur.principal.attr;
+  for (const e of cur.resources) if (e.resource.attr && Object.keys(e.resource.attr).length === 0) delete e.resource.attr;
   const c = await askCerbos(client, cur);
   const v = askVerdict(pdp, cur);
   return [
