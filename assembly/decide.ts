@@ -382,8 +382,10 @@ function decideAction(actionCell: usize, ai: u32, word: u32): void {
   setQueryAction(sp, sn, findSid(sp, sn));
   aEff = Effect.NO_MATCH; aPol = WellKnown.EMPTY; aScope = WellKnown.EMPTY;
   finalised = false;
-  for (let pt: u32 = PolicyKind.PRINCIPAL; pt <= <u32>PolicyKind.RESOURCE && !finalised; pt++) {
-    const principal = pt == PolicyKind.PRINCIPAL;
+  for (let pass = 0; pass < 2 && !finalised; pass++) {
+    // Principal policies first, then resource policies (Cerbos's policyTypes order).
+    const principal = pass == 0;
+    const pt: u32 = principal ? PolicyKind.PRINCIPAL : PolicyKind.RESOURCE;
     aEff = Effect.NO_MATCH;
     for (let ri: u32 = 0; ri < roleCount && !finalised; ri++) {
       if (ri > 0 && principal) break;
