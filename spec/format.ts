@@ -500,6 +500,37 @@ export enum Builtin {
   OPTIONAL_OR_VALUE = 110,
   /** opt.or(other) argc 2 — opt when it has a value, else other. */
   OPTIONAL_OR = 111,
+  /** Cerbos path functions (cerbos_lib.go), Go path/filepath semantics on strings:
+   *  basePath(s), dirPath(s), extPath(s), volumeName(s) argc 1 → string; joinPath(list) argc 1 → string;
+   *  pathHasPrefix(p, prefix), pathMatch(p, glob) argc 2 → bool; pathMatchAnyOf(p, [globs]) argc 2 → bool;
+   *  relPath(base, target) argc 2 → string (error when not relative). Member forms pass p first. */
+  BASE_PATH = 112,
+  DIR_PATH = 113,
+  EXT_PATH = 114,
+  JOIN_PATH = 115,
+  PATH_HAS_PREFIX = 116,
+  PATH_MATCH = 117,
+  PATH_MATCH_ANY_OF = 118,
+  REL_PATH = 119,
+  VOLUME_NAME = 120,
+  /** Cerbos id(x) argc 1 — returns x unchanged. */
+  IDENTITY = 121,
+  /** SPIFFE (Cerbos types/spiffe.go): spiffeID(s), spiffeTrustDomain(s) argc 1 build values;
+   *  spiffeMatchAny() argc 0, spiffeMatchExact(id), spiffeMatchOneOf([ids]), spiffeMatchTrustDomain(td)
+   *  argc 1 build matchers; members: id.isMemberOf(td) argc 2 → bool, id.path() argc 1, id.trustDomain()
+   *  argc 1 → trust domain, td.id() / td.name() argc 1 → string, matcher.matchesID(id | string) argc 2 → bool. */
+  SPIFFE_ID = 122,
+  SPIFFE_TRUST_DOMAIN = 123,
+  SPIFFE_MATCH_ANY = 124,
+  SPIFFE_MATCH_EXACT = 125,
+  SPIFFE_MATCH_ONE_OF = 126,
+  SPIFFE_MATCH_TRUST_DOMAIN = 127,
+  SPIFFE_IS_MEMBER_OF = 128,
+  SPIFFE_PATH = 129,
+  SPIFFE_TRUST_DOMAIN_OF = 130,
+  SPIFFE_TD_ID = 131,
+  SPIFFE_TD_NAME = 132,
+  SPIFFE_MATCHES_ID = 133,
 }
 
 // ---------------------------------------------------------------------------------------------
