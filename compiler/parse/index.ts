@@ -76,9 +76,9 @@ function isEmptyDocument(doc: Document.Parsed): boolean {
   return c === null || (isScalar(c) && c.value === null && (c.source ?? "") === "" && !c.anchor && !c.tag);
 }
 
+/** Cerbos's test: JSON is whatever starts with `{` after leading whitespace. */
 function looksLikeJson(text: string): boolean {
-  const t = text.trimStart();
-  return t.startsWith("{") || t.startsWith("[");
+  return text.trimStart().startsWith("{");
 }
 
 function lowerFirst(s: string): string {

@@ -59,12 +59,12 @@ export class Reader {
 
   /**
    * Reads a mapping whose keys are proto fields. Returns undefined (after reporting) when the node
-   * is not a mapping; a null/empty value reads as an empty mapping.
+   * is not a mapping. Like Cerbos, an empty value (`condition:`) is not an empty mapping but an
+   * error: only `{}` is.
    */
   fields(node: Node | null, path: string, allowed: readonly string[]): Map<string, Entry> | undefined {
     const n = this.resolve(node);
     const out = new Map<string, Entry>();
-    if (n === null || (isScalar(n) && n.value === null)) return out;
     if (!isMap(n)) {
       this.typeError(node, path, "a mapping");
       return undefined;
@@ -154,11 +154,10 @@ export class Reader {
     return out;
   }
 
-  /** A sequence's items (null → empty). */
+  /** A sequence's items. An empty value (`rules:`) is an error, as in Cerbos; `[]` is not. */
   seq(entry: Entry | undefined): Array<{ node: Node | null; path: string; span: Span }> {
     if (!entry) return [];
     const n = this.resolve(entry.value);
-    if (n === null || (isScalar(n) && n.value === null)) return [];
     if (!isSeq(n)) {
       this.typeError(entry.value, entry.path, "a list");
       return [];
@@ -175,7 +174,6 @@ export class Reader {
   entries(entry: Entry | undefined): Array<{ key: string; keySpan: Span; node: Node | null; valueSpan: Span; path: string }> {
     if (!entry) return [];
     const n = this.resolve(entry.value);
-    if (n === null || (isScalar(n) && n.value === null)) return [];
     if (!isMap(n)) {
       this.typeError(entry.value, entry.path, "a mapping");
       return [];
@@ -276,7 +274,7 @@ export class Reader {
 
   typeError(node: Node | null | undefined, path: string, expected: string): void {
     const n = this.resolve(node ?? null);
-    const got = n === null ? "nothing" : isMap(n) ? "a mapping" : isSeq(n) ? "a list" : isScalar(n) ? describeScalar(n) : "a value";
+    const got = n === null || (isScalar(n) && n.value === null) ? "an empty value" : isMap(n) ? "a mapping" : isSeq(n) ? "a list" : isScalar(n) ? describeScalar(n) : "a value";
     this.diags.error("VD1005", node ? this.span(node, path) : spanAt(this.src, 0, path), `expected ${expected}, got ${got}`);
   }
 }

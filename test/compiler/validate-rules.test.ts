@@ -133,6 +133,23 @@ describe("values", () => {
     expectOne(rp(...rule(), "  scope: [a]"), "VD1005", "[a]");
   });
 
+  it("treats an empty value as a type error for lists and mappings, as Cerbos does", () => {
+    // The empty value sits right after the key's colon.
+    const afterKey = (t: string, key: string) => {
+      const p = posOf(t, key);
+      return { line: p.line, column: p.column + key.length };
+    };
+    const noRules = rp("  rules:");
+    const d = diagnose(noRules);
+    expect(d.map((x) => [x.code, x.message])).toEqual([["VD1005", "expected a list, got an empty value"]]);
+    expect(d[0].span).toMatchObject(afterKey(noRules, "rules:"));
+    const noCondition = rp(...rule("condition:"));
+    const c = diagnose(noCondition);
+    expect(c.map((x) => [x.code, x.message])).toEqual([["VD1005", "expected a mapping, got an empty value"]]);
+    expect(c[0].span).toMatchObject(afterKey(noCondition, "condition:"));
+    expect(diagnose(rp("  rules: []"))).toEqual([]);
+  });
+
   it("coerces integers and booleans to strings as Cerbos does", () => {
     const t = rp(...rule()).replace('version: "default"', "version: 20210210");
     const r = parsePolicySource("p.yaml", t);
