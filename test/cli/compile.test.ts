@@ -5,21 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../../cli/main.ts";
-import type { Io } from "../../cli/args.ts";
+import { captureIo } from "../host/capture-io.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "verdict-compile-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-export function captureIo(stdin = ""): Io & { out: string; err: string } {
-  const io = {
-    out: "",
-    err: "",
-    stdout: (s: string) => void (io.out += s),
-    stderr: (s: string) => void (io.err += s),
-    readStdin: async () => stdin,
-  };
-  return io;
-}
 
 const GOOD = `apiVersion: api.cerbos.dev/v1
 resourcePolicy:
