@@ -21,6 +21,8 @@ import { allocWork, commitWork, dropWork } from "./evaluate";
 
 /** Largest nesting of conditions or constant values we accept (evaluation recurses on both). */
 const MAX_DEPTH: i32 = 64;
+/** Largest evaluation key + 1 we accept (one cache byte each). */
+const MAX_EVAL_KEYS: u32 = 1 << 22;
 
 // Section (absolute start, length) by id; 0 length = absent. Filled per load attempt.
 const secStart = memory.data(16 * 4);
@@ -245,7 +247,9 @@ function rowsOk(): bool {
         !idxOrNone(load<u32>(r + RW_OUTPUT_ACTIVATED), nExprs) || !idxOrNone(load<u32>(r + RW_OUTPUT_NOT_MET), nExprs)) return false;
     const ek = load<u32>(r + RW_EVAL_KEY);
     if (ek != NONE) {
-      if (ek >= nRows) return false; // dense: at most one key per row
+      // Keys are dense but may outnumber rows (a key can be allotted to a rule that yields no row);
+      // the cap only bounds the cache the evaluator allocates for them.
+      if (ek >= MAX_EVAL_KEYS) return false;
       if (ek + 1 > evalKeys) evalKeys = ek + 1;
     }
     const as = load<u32>(r + RW_ALLOW_START), an = load<u32>(r + RW_ALLOW_COUNT);
