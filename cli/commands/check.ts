@@ -81,7 +81,7 @@ export async function checkCommand(argv: string[], io: Io): Promise<number> {
   try {
     pdp = openPdp({ ruleset, policyDir: policies }, pdpOptions(cfg));
   } catch (e) {
-    io.stderr(`${describeOpenError(e)}\n`);
+    io.stderr(e instanceof CompileError ? `${describeOpenError(e)}\n` : `verdict check: error: ${describeOpenError(e)}\n`);
     return e instanceof CompileError ? EXIT.COMPILE_ERRORS : EXIT.FAILURE;
   }
 

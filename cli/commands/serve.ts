@@ -58,7 +58,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
   try {
     pdp = openPdp({ ruleset, policyDir: ruleset ? undefined : policyDir }, pdpOptions(cfg));
   } catch (e) {
-    io.stderr(`${describeOpenError(e)}\n`);
+    io.stderr(e instanceof CompileError ? `${describeOpenError(e)}\n` : `verdict serve: error: ${describeOpenError(e)}\n`);
     return e instanceof CompileError ? EXIT.COMPILE_ERRORS : EXIT.FAILURE;
   }
 
