@@ -4,6 +4,7 @@
 // than checking sizes up front, and it happens only a few times per process).
 import { CELL_SIZE, CL_A, CL_B, CL_C, NONE, Tag } from "../../spec/format.ts";
 import type { RulesetIndex } from "./ruleset-strings.ts";
+import { RequestValidationError } from "./validate.ts";
 
 export class BufferFull extends Error {
   constructor(readonly needed: number) {
@@ -11,8 +12,9 @@ export class BufferFull extends Error {
   }
 }
 
-/** Thrown for values that cannot be represented (cycles, absurd nesting, non-JSON types). */
-export class ValueEncodeError extends Error {}
+/** Thrown for attribute values that cannot be represented (cycles, absurd nesting): an invalid
+ *  request, so callers see the same error type as for any other malformed request. */
+export class ValueEncodeError extends RequestValidationError {}
 
 const MAX_DEPTH = 100;
 const textEncoder = new TextEncoder();

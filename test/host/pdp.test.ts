@@ -138,3 +138,49 @@ describe("Pdp construction", () => {
     expect(pdp.isAllowed({ principal, resource: { kind: "doc", id: "1" }, action: "view" })).toBe(true);
   });
 });
+
+describe("Pdp robustness", () => {
+  const pdp = Pdp.fromPolicyDir(policies);
+
+  it("never crashes and never allows on arbitrary request bodies", () => {
+    let seed = 42;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const atoms = [null, true, false, 0, -1.5, 1e308, "", "view", "user", "a", "ü🙂", [], {}];
+    const value = (d: number): unknown => {
+      const r = rnd();
+      if (d > 3 || r < 0.5) return atoms[Math.floor(rnd() * atoms.length)];
+      if (r < 0.75) return Array.from({ length: Math.floor(rnd() * 4) }, () => value(d + 1));
+      const keys = ["principal", "resources", "id", "roles", "kind", "actions", "resource", "attr", "requestId", "includeMeta"];
+      return Object.fromEntries(Array.from({ length: Math.floor(rnd() * 5) }, () => [keys[Math.floor(rnd() * keys.length)]!, value(d + 1)]));
+    };
+    for (let i = 0; i < 2000; i++) {
+      const body = value(0);
+      try {
+        const res = pdp.checkResources(body as never);
+        for (const r of res.results) for (const e of Object.values(r.actions)) expect(["EFFECT_ALLOW", "EFFECT_DENY"]).toContain(e);
+      } catch (e) {
+        expect(e).toBeInstanceOf(RequestValidationError);
+      }
+    }
+  });
+
+  it("refuses cyclic attributes as an invalid request", () => {
+    const attr: Record<string, unknown> = {};
+    attr.owner = attr;
+    expect(() => pdp.checkInputs([{ principal, resource: { kind: "doc", id: "1", attr }, actions: ["edit"] }])).toThrow(RequestValidationError);
+    expect(pdp.isAllowed({ principal, resource: { kind: "doc", id: "1" }, action: "view" })).toBe(true);
+  });
+
+  it("handles large batches and large attribute values", () => {
+    const res = pdp.checkResources({
+      principal,
+      resources: Array.from({ length: 500 }, (_, i) => ({ actions: ["view", "edit"], resource: { kind: "doc", id: `${i}`, attr: { owner: i % 2 ? "a" : "b" } } })),
+    });
+    expect(res.results).toHaveLength(500);
+    expect(res.results[499]!.actions).toEqual({ view: "EFFECT_ALLOW", edit: "EFFECT_ALLOW" });
+    expect(res.results[498]!.actions).toEqual({ view: "EFFECT_ALLOW", edit: "EFFECT_DENY" });
+    const owner = "x".repeat(1_000_000) + "ü";
+    const big = pdp.checkInputs([{ principal: { id: owner, roles: ["user"] }, resource: { kind: "doc", id: "1", attr: { owner } }, actions: ["edit"] }]);
+    expect(big[0]!.actions.edit!.effect).toBe("EFFECT_ALLOW");
+  });
+});
