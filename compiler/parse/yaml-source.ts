@@ -22,6 +22,7 @@ export function parseYaml(file: string, text: string): YamlSource {
     // `<<` merge keys are resolved by the policy reader (Cerbos supports them); keep them as pairs.
     merge: false,
     prettyErrors: false,
+    // Plain scalars starting with the reserved `@` or `` ` `` stay errors: goccy (Cerbos) rejects them too.
     strict: true,
   });
   // parseAllDocuments returns an EmptyStream (an array) for an empty input.
