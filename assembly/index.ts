@@ -27,7 +27,7 @@ export function abi_version(): u32 {
 // Blocks handed out by alloc are remembered so free/load can tell them from arbitrary pointers
 // (freeing a pointer the allocator never returned would corrupt the heap).
 
-const MAX_BLOCKS: i32 = 1024;
+const MAX_BLOCKS: i32 = 4096;
 const blocks = memory.data(MAX_BLOCKS * 4);
 let blockCount: i32 = 0;
 /** Largest single allocation we accept (256 MiB): beyond that the heap would trap growing. */
