@@ -25,15 +25,23 @@ export function cpIndexAt(p: usize, b: u32): u32 {
   return cpCount(p, b);
 }
 
+/** memcmp: one small out-of-line copy (memory.compare is inlined at every use and is large). */
+export function memcmp(a: usize, b: usize, n: u32): i32 {
+  for (let i: u32 = 0; i < n; i++) {
+    const x = <i32>load<u8>(a + i), y = <i32>load<u8>(b + i);
+    if (x != y) return x - y;
+  }
+  return 0;
+}
+
 export function bytesEq(a: usize, an: u32, b: usize, bn: u32): bool {
-  if (an != bn) return false;
-  return memory.compare(a, b, an) == 0;
+  return an == bn && memcmp(a, b, an) == 0;
 }
 
 /** Lexicographic byte order, which for UTF-8 equals code point order. */
 export function bytesCmp(a: usize, an: u32, b: usize, bn: u32): i32 {
   const n = an < bn ? an : bn;
-  const c = memory.compare(a, b, n);
+  const c = memcmp(a, b, n);
   if (c != 0) return c < 0 ? -1 : 1;
   return an < bn ? -1 : an > bn ? 1 : 0;
 }
@@ -42,7 +50,7 @@ export function bytesCmp(a: usize, an: u32, b: usize, bn: u32): i32 {
 export function find(h: usize, hn: u32, nd: usize, nn: u32, from: u32): i32 {
   if (nn > hn) return -1;
   for (let i = from; i + nn <= hn; i++) {
-    if (memory.compare(h + i, nd, nn) == 0) return <i32>i;
+    if (memcmp(h + i, nd, nn) == 0) return <i32>i;
   }
   return -1;
 }
@@ -53,7 +61,7 @@ export function findLast(h: usize, hn: u32, nd: usize, nn: u32, from: u32): i32 
   let i: i32 = <i32>(hn - nn);
   if (<i32>from < i) i = <i32>from;
   for (; i >= 0; i--) {
-    if (memory.compare(h + <usize>i, nd, nn) == 0) return i;
+    if (memcmp(h + <usize>i, nd, nn) == 0) return i;
   }
   return -1;
 }

@@ -11,29 +11,20 @@ export function setCurExpr(e: u32): void { curExpr = e; }
 
 // ---- raw access ---------------------------------------------------------------------------
 
-// @ts-ignore: decorator
-@inline export function tagOf(c: usize): u32 { return <u32>load<u8>(c); }
-// @ts-ignore: decorator
-@inline export function cA(c: usize): u32 { return load<u32>(c, 4); }
-// @ts-ignore: decorator
-@inline export function cB(c: usize): u64 { return load<u64>(c, 8); }
-// @ts-ignore: decorator
-@inline export function cI(c: usize): i64 { return load<i64>(c, 8); }
-// @ts-ignore: decorator
-@inline export function cF(c: usize): f64 { return load<f64>(c, 8); }
-// @ts-ignore: decorator
-@inline export function cP(c: usize): usize { return <usize>load<u32>(c, 8); }
-// @ts-ignore: decorator
-@inline export function cHi(c: usize): u32 { return load<u32>(c, 12); }
+export function tagOf(c: usize): u32 { return <u32>load<u8>(c); }
+export function cA(c: usize): u32 { return load<u32>(c, 4); }
+export function cB(c: usize): u64 { return load<u64>(c, 8); }
+export function cI(c: usize): i64 { return load<i64>(c, 8); }
+export function cF(c: usize): f64 { return load<f64>(c, 8); }
+export function cP(c: usize): usize { return <usize>load<u32>(c, 8); }
+export function cHi(c: usize): u32 { return load<u32>(c, 12); }
 
-// @ts-ignore: decorator
-@inline export function setCell(c: usize, tag: u32, a: u32, b: u64): void {
+export function setCell(c: usize, tag: u32, a: u32, b: u64): void {
   store<u32>(c, tag);
   store<u32>(c, a, 4);
   store<u64>(c, b, 8);
 }
-// @ts-ignore: decorator
-@inline export function copyCell(dst: usize, src: usize): void {
+export function copyCell(dst: usize, src: usize): void {
   store<u64>(dst, load<u64>(src));
   store<u64>(dst, load<u64>(src, 8), 8);
 }

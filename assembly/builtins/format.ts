@@ -4,7 +4,9 @@
 import { Tag, Builtin, CelError } from "../../spec/format";
 import { tagOf, cA, cB, cI, cF, cP, setErr, newStr, payloadOk } from "../value";
 import { writeI64, writeU64 } from "../strings";
-import { fmtG, fmtF, ascii, shortest, dp } from "./numfmt";
+import { fmtG, fmtF, ascii, shortest, dp, pow10 } from "./numfmt";
+
+function pw(x: i32): f64 { return x >= 0 ? pow10(x) : 1 / pow10(-x); }
 import { formatTimestamp, formatDuration } from "./time";
 
 const FMT_MAX: u32 = 4096;
@@ -106,11 +108,11 @@ function expo(d: f64, prec: i32): void {
   let x: i32 = 0;
   if (d != 0) { shortest(d); x = dp - 1; }
   // Scale to one integral digit and reuse %f rounding on that.
-  const m = d == 0 ? 0.0 : d / Math.pow(10, x);
+  const m = d == 0 ? 0.0 : d / pw(x);
   let n = fmtF(buf + w, m, prec);
   if (load<u8>(buf + w) == 49 && load<u8>(buf + w + 1) == 48) { // rounding carried to 10.xxx
     x++;
-    n = fmtF(buf + w, d / Math.pow(10, x), prec);
+    n = fmtF(buf + w, d / pw(x), prec);
   }
   w += n;
   putc(101); putc(x < 0 ? 45 : 43);

@@ -4,7 +4,7 @@
 import { Tag, Builtin, CelError } from "../../spec/format";
 import { tagOf, cA, cP, cI, setBool, setInt, setErr, setStr, setPtr, newStr, payloadOk } from "../value";
 import { arenaAlloc } from "../arena";
-import { cpCount, cpOffset, cpIndexAt, find, findLast } from "../strings";
+import { cpCount, cpOffset, cpIndexAt, find, findLast, memcmp } from "../strings";
 
 function isStr(c: usize): bool { return tagOf(c) == Tag.STRING && payloadOk(c); }
 
@@ -30,7 +30,7 @@ export function callString(fn: u32, a: usize, argc: u32): bool {
       let r = false;
       if (m <= n) {
         if (fn == Builtin.CONTAINS) r = find(p, n, q, m, 0) >= 0;
-        else r = memory.compare(fn == Builtin.STARTS_WITH ? p : p + n - m, q, m) == 0;
+        else r = memcmp(fn == <u32>Builtin.STARTS_WITH ? p : p + n - m, q, m) == 0;
       }
       setBool(a, r);
       return true;
