@@ -162,8 +162,13 @@ export const EQ_ERROR: i32 = -1;
 
 /** Heterogeneous CEL equality: 1 equal, 0 not equal, EQ_ERROR when the step budget ran out
  *  (deep values from the request could be huge or even cyclic). Errors must be screened first. */
-export function equals(a: usize, b: usize): i32 {
-  if (!spendSteps(1)) return EQ_ERROR;
+export function equals(a: usize, b: usize): i32 { return eqDeep(a, b, 0); }
+
+/** Nesting bound for deep equality: request data could be cyclic, and the wasm stack is finite. */
+const MAX_EQ_DEPTH: i32 = 64;
+
+function eqDeep(a: usize, b: usize, depth: i32): i32 {
+  if (!spendSteps(1) || depth > MAX_EQ_DEPTH) return EQ_ERROR;
   const ta = tagOf(a), tb = tagOf(b);
   if (isNum(ta) && isNum(tb)) return cmpNum(a, b) == 0 ? 1 : 0;
   if (ta != tb) return 0;
@@ -187,7 +192,7 @@ export function equals(a: usize, b: usize): i32 {
       if (!payloadOk(a) || !payloadOk(b)) return 0;
       const pa = cP(a), pb = cP(b);
       for (let i: u32 = 0; i < n; i++) {
-        const r = equals(pa + (<usize>i << 4), pb + (<usize>i << 4));
+        const r = eqDeep(pa + (<usize>i << 4), pb + (<usize>i << 4), depth + 1);
         if (r != 1) return r;
       }
       return 1;
@@ -202,7 +207,7 @@ export function equals(a: usize, b: usize): i32 {
         const v = mapFind(b, e);
         if (v == 0) return 0;
         if (v == usize.MAX_VALUE) return EQ_ERROR;
-        const r = equals(e + 16, v);
+        const r = eqDeep(e + 16, v, depth + 1);
         if (r != 1) return r;
       }
       return 1;

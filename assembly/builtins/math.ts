@@ -39,7 +39,7 @@ export function callMath(fn: u32, a: usize, argc: u32): bool {
     case Builtin.MATH_ABS: setDouble(a, Math.abs(d)); break;
     case Builtin.MATH_CEIL: setDouble(a, Math.ceil(d)); break;
     case Builtin.MATH_FLOOR: setDouble(a, Math.floor(d)); break;
-    case Builtin.MATH_ROUND: setDouble(a, d < 0 ? -Math.floor(-d + 0.5) : Math.floor(d + 0.5)); break; // half away from zero
+    case Builtin.MATH_ROUND: { const t = Math.trunc(d); setDouble(a, Math.abs(d - t) >= 0.5 ? t + (d < 0 ? -1 : 1) : t); break; } // Go's math.Round: half away from zero
     case Builtin.MATH_TRUNC: setDouble(a, Math.trunc(d)); break;
     case Builtin.MATH_SIGN: setDouble(a, d > 0 ? 1.0 : d < 0 ? -1.0 : d); break;
     case Builtin.MATH_IS_NAN: setBool(a, isNaN(d)); break;

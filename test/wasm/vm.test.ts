@@ -326,3 +326,19 @@ describe("robustness: never traps", () => {
       .toEqual({ error: CelError.NO_SUCH_KEY, detail: "x" });
   });
 });
+
+describe("robustness: cyclic request data", () => {
+  it("comparing a self-referencing list is an error, not a stack overflow", () => {
+    const setup = () => {
+      const { principal } = vm.request({ principal: { attr: { l: [1, 2] } } });
+      const dv = new DataView(vm.ex.memory.buffer);
+      // attr map entries pointer → entry 0 value is the list cell; point the list's 2nd element at the list itself
+      const entries = dv.getUint32(principal + PB_ATTR + 8, true);
+      const listCell = entries + 16;
+      const elems = dv.getUint32(listCell + 8, true);
+      for (let i = 0; i < 16; i++) dv.setUint8(elems + 16 + i, dv.getUint8(listCell + i));
+    };
+    const r = run((a, rs) => a.b(Op.LOAD_ROOT, Message.PRINCIPAL).k(Op.SELECT, rs.sid("attr")).k(Op.SELECT, rs.sid("l")).op(Op.DUP).op(Op.EQ).op(Op.RET), { setup });
+    expect(r).toEqual(err(CelError.BUDGET_EXCEEDED));
+  });
+});
