@@ -26,12 +26,14 @@ export function scalarOffsets(
   end: number,
   style: ScalarStyle,
   value: string,
+  /** block scalars: indentation of the parent node (the `yaml` CST's `indent`), for `|2` headers */
+  parentIndent?: number,
 ): ScalarOffsets {
   let decoded: Decoded | undefined;
   try {
     decoded =
       style === "BLOCK_LITERAL" || style === "BLOCK_FOLDED"
-        ? decodeBlock(source, start, end, style === "BLOCK_FOLDED")
+        ? decodeBlock(source, start, end, style === "BLOCK_FOLDED", parentIndent)
         : decodeFlow(source, start, end, style);
   } catch {
     decoded = undefined;
@@ -154,18 +156,23 @@ function decodeSegment(out: Decoded, text: string, at: number, s: number, e: num
 // Block scalars: a header (`|` or `>`, optional indentation and chomping indicators, optional
 // comment), then content lines at a common indentation. Literal keeps every break; folded joins
 // adjacent "normal" lines with a space but keeps breaks around more-indented lines.
-function decodeBlock(source: string, start: number, end: number, folded: boolean): Decoded {
+function decodeBlock(source: string, start: number, end: number, folded: boolean, parentIndent?: number): Decoded {
   const headerEnd = source.indexOf("\n", start);
   if (headerEnd < 0 || headerEnd >= end) return { chars: [], offsets: [] };
   const header = source.slice(start + 1, headerEnd).replace(/\s+#.*$/, "").trim();
   const chomp = header.includes("-") ? "strip" : header.includes("+") ? "keep" : "clip";
   const explicitIndent = /[1-9]/.exec(header);
-  if (explicitIndent) throw new Error("indentation indicator is resolved by the fallback");
+  if (explicitIndent && parentIndent === undefined) throw new Error("indentation indicator needs the parent indentation");
   const lines = splitLines(source, headerEnd + 1, end);
   if (lines.length > 0 && lines[lines.length - 1].text.trim() === "" && source[end - 1] === "\n") lines.pop();
   let indent = 0;
-  const firstContent = lines.find((l) => l.text.trim() !== "");
-  if (firstContent) while (isBlank(firstContent.text[indent]) && firstContent.text[indent] === " ") indent++;
+  if (explicitIndent) {
+    // `|2`: content sits exactly that many columns deeper than the parent node.
+    indent = Math.max(parentIndent!, 0) + Number(explicitIndent[0]);
+  } else {
+    const firstContent = lines.find((l) => l.text.trim() !== "");
+    if (firstContent) while (firstContent.text[indent] === " ") indent++;
+  }
   const out: Decoded = { chars: [], offsets: [] };
   // Index of the last line that has content; trailing empty lines are governed by chomping.
   let lastContent = -1;

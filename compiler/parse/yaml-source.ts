@@ -51,8 +51,9 @@ export function celSource(src: YamlSource, node: Scalar, text: string, path: str
   const [start, end] = node.range ?? [0, 0];
   const style = (node.type ?? "PLAIN") as ScalarStyle;
   // A non-string scalar (e.g. `expr: true`) is used as written; map it as a plain scalar.
+  const parentIndent = (node.srcToken as { indent?: number } | undefined)?.indent;
   const map = isScalar(node) && typeof node.value === "string"
-    ? scalarOffsets(src.text, start, end, style, text)
+    ? scalarOffsets(src.text, start, end, style, text, parentIndent)
     : scalarOffsets(src.text, start, end, "PLAIN", text);
   const span = spanAt(src, map.offsets[0] ?? start, path);
   return {

@@ -118,6 +118,22 @@ describe("CelSource.positionAt", () => {
     expectTokensMapped(text, src, ["# YAML", "request.resource", "PENDING"]);
   });
 
+  it("CRLF line endings", () => {
+    const text = policyWithExpr("|-\n            R.attr.a == 1 &&\n            R.attr.b == 2").replace(/\n/g, "\r\n");
+    const src = firstExpr(parsePolicySource("p.yaml", text).policies);
+    expect(src.text).toBe("R.attr.a == 1 &&\nR.attr.b == 2");
+    expect(src.positionAt(src.text.indexOf("R.attr.b"))).toMatchObject({ line: 13, column: 13 });
+    expectTokensMapped(text.replace(/\r/g, ""), src, ["R.attr.a", "&&", "R.attr.b"]);
+  });
+
+  it("block scalar with an indentation indicator keeps the extra spaces", () => {
+    const text = policyWithExpr("|2-\n              R.id == 'a'\n              && P.id == 'b'");
+    const src = firstExpr(parsePolicySource("p.yaml", text).policies);
+    expect(src.text).toBe("  R.id == 'a'\n  && P.id == 'b'");
+    expect(src.positionAt(0)).toMatchObject({ line: 12, column: 13 });
+    expectTokensMapped(text, src, ["R.id", "&&", "P.id"]);
+  });
+
   it("clamps offsets outside the text to its ends", () => {
     const text = policyWithExpr("R.id");
     const src = firstExpr(parsePolicySource("p.yaml", text).policies);
