@@ -1,0 +1,115 @@
+import { describe, expect, it } from "vitest";
+import { check, effects, pdp } from "./decide-helpers.ts";
+
+const derived = `apiVersion: api.cerbos.dev/v1
+derivedRoles:
+  name: common
+  definitions:
+    - name: owner
+      parentRoles: [user]
+      condition:
+        match:
+          expr: R.attr.owner == P.id
+    - name: anyone
+      parentRoles: ["*"]
+`;
+const doc = `apiVersion: api.cerbos.dev/v1
+resourcePolicy:
+  resource: "doc"
+  version: default
+  importDerivedRoles: [common]
+  rules:
+    - actions: [edit]
+      effect: EFFECT_ALLOW
+      derivedRoles: [owner]
+    - actions: ["view:*"]
+      effect: EFFECT_ALLOW
+      roles: [user]
+      condition:
+        match:
+          expr: '"owner" in runtime.effectiveDerivedRoles'
+    - actions: [share]
+      effect: EFFECT_ALLOW
+      roles: [user, admin]
+`;
+const role = `apiVersion: api.cerbos.dev/v1
+rolePolicy:
+  role: auditor
+  parentRoles: [user]
+  rules:
+    - resource: doc
+      allowActions: ["view:*"]
+    - resource: doc
+      allowActions: [share]
+      condition:
+        match:
+          expr: R.attr.shareable == true
+`;
+const principal = `apiVersion: api.cerbos.dev/v1
+principalPolicy:
+  principal: bob
+  version: default
+  rules:
+    - resource: "d*"
+      actions:
+        - action: share
+          effect: EFFECT_DENY
+`;
+
+describe("decide: derived roles, role policies, principal policies", () => {
+  const p = pdp({ "d.yaml": derived, "doc.yaml": doc, "role.yaml": role, "bob.yaml": principal });
+
+  it("derived roles decide rules and are reported (sorted) in effectiveDerivedRoles", () => {
+    const out = check(p, { actions: ["edit", "view:public"], resource: { attr: { owner: "u1" } } });
+    expect(effects(out)).toEqual({ edit: "ALLOW resource.doc.vdefault", "view:public": "ALLOW resource.doc.vdefault" });
+    // "anyone" is imported but no rule references it, so it is not compiled in (as in Cerbos).
+    expect(out.effectiveDerivedRoles).toEqual(["owner"]);
+    const other = check(p, { actions: ["edit", "view:public"], resource: { attr: { owner: "zz" } } });
+    expect(effects(other)).toEqual({ edit: "DENY resource.doc.vdefault", "view:public": "DENY resource.doc.vdefault" });
+    expect(other.effectiveDerivedRoles).toEqual([]);
+  });
+
+  it("action globs match one ':' segment", () => {
+    const out = check(p, { actions: ["view:a:b"], resource: { attr: { owner: "u1" } } });
+    expect(effects(out)).toEqual({ "view:a:b": "DENY resource.doc.vdefault" });
+  });
+
+  it("a role policy narrows its parent role: unlisted actions are DENY by the role policy", () => {
+    const out = check(p, { actions: ["edit", "view:x"], principal: { roles: ["auditor"] }, resource: { attr: { owner: "u1" } } });
+    expect(effects(out)).toEqual({ edit: "DENY role.auditor.vdefault", "view:x": "ALLOW resource.doc.vdefault" });
+  });
+
+  it("a conditional allow action of a role policy denies when its condition fails", () => {
+    const no = check(p, { actions: ["share"], principal: { roles: ["auditor"] }, resource: { attr: { shareable: false } } });
+    expect(effects(no)).toEqual({ share: "DENY role.auditor.vdefault" });
+    const yes = check(p, { actions: ["share"], principal: { roles: ["auditor"] }, resource: { attr: { shareable: true } } });
+    expect(effects(yes)).toEqual({ share: "ALLOW resource.doc.vdefault" });
+  });
+
+  it("a principal policy decides before resource policies (resource globs apply)", () => {
+    const out = check(p, { actions: ["share"], principal: { id: "bob" }, resource: {} });
+    expect(effects(out)).toEqual({ share: "DENY principal.bob.vdefault" });
+    const alice = check(p, { actions: ["share"], principal: { id: "alice" }, resource: {} });
+    expect(effects(alice)).toEqual({ share: "ALLOW resource.doc.vdefault" });
+  });
+
+  it("resource kinds are sanitised like Cerbos's namer (album:object → album_object)", () => {
+    const a = pdp({ "a.yaml": `apiVersion: api.cerbos.dev/v1
+resourcePolicy:
+  resource: "album:object"
+  version: default
+  rules:
+    - actions: [view]
+      effect: EFFECT_ALLOW
+      roles: [user]
+` });
+    expect(effects(check(a, { actions: ["view"], resource: { kind: "album:object" } }))).toEqual({ view: "ALLOW resource.album_object.vdefault" });
+  });
+
+  it("strict evaluation denies an action whose condition errors", () => {
+    const s = pdp({ "d.yaml": derived, "doc.yaml": doc }, { strictEvaluation: true });
+    const out = check(s, { actions: ["edit"], resource: { attr: {} } });
+    expect(effects(out)).toEqual({ edit: "DENY resource.doc.vdefault" });
+    expect(out.evaluationErrors?.length).toBeGreaterThan(0);
+  });
+});
