@@ -42,6 +42,7 @@ export function decodeResponse(
 
   const results: CheckOutput[] = [];
   for (const e of echo) {
+    values.resourceIndex = results.length;
     const actions: CheckOutput["actions"] = {};
     const n = word();
     const decided: Array<CheckOutput["actions"][string]> = [];

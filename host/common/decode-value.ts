@@ -1,12 +1,18 @@
 // Value cells (spec/format.ts "Value cells") back to JSON, the way Cerbos turns CEL values into
 // google.protobuf.Value for outputs: numbers of any kind become JSON numbers, timestamps and
 // durations their protojson strings, bytes base64, non-finite doubles "NaN"/"Infinity".
-import { CelError, CL_A, CL_B, CL_C, CELL_SIZE, NONE, Tag } from "../../spec/format.ts";
+import {
+  CelError, CL_A, CL_B, CL_C, CELL_SIZE, Message, NONE, PB_ATTR, PB_ID, PB_ROLES, PB_SCOPE, PB_VERSION,
+  RQ_AUX_DATA, RQ_PRINCIPAL, RQ_RESOURCES, RS_ATTR, RS_ID, RS_KIND, RS_SCOPE, RS_SIZE, RS_VERSION, Tag,
+} from "../../spec/format.ts";
 
 const utf8 = new TextDecoder("utf-8", { fatal: false });
 const MAX_DEPTH = 200;
 
 export class ValueReader {
+  /** Index of the resource being decoded: `request.resource` means that one. */
+  resourceIndex = 0;
+
   constructor(
     private readonly dv: DataView,
     private readonly u8: Uint8Array,
@@ -53,15 +59,21 @@ export class ValueReader {
         return out;
       }
       case Tag.MAP: {
+        // Keys sorted: Cerbos marshals outputs as google.protobuf.Struct, whose keys protojson sorts.
         const p = dv.getUint32(cell + CL_B, true);
-        const out: Record<string, unknown> = {};
+        const entries: Array<[string, number]> = [];
         for (let i = 0; i < a; i++) {
           const k = p + i * 2 * CELL_SIZE;
-          const key = this.u8[k] === Tag.STRING ? this.string(k) : JSON.stringify(this.json(k, depth + 1));
-          out[key] = this.json(k + CELL_SIZE, depth + 1);
+          const key = this.u8[k] === Tag.STRING ? this.string(k) : String(this.json(k, depth + 1));
+          entries.push([key, k + CELL_SIZE]);
         }
+        entries.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+        const out: Record<string, unknown> = {};
+        for (const [key, v] of entries) out[key] = this.json(v, depth + 1);
         return out;
       }
+      case Tag.MESSAGE:
+        return this.message(a as Message, dv.getUint32(cell + CL_B, true), depth);
       case Tag.TIMESTAMP:
         return formatTimestamp(dv.getBigInt64(cell + CL_B, true), a);
       case Tag.DURATION:
@@ -73,6 +85,39 @@ export class ValueReader {
       default:
         return null;
     }
+  }
+
+  /** A request message (P, R, request, runtime, request.auxData) as protojson renders it inside
+   *  a Struct: unset (empty) fields omitted, keys sorted. */
+  private message(kind: Message, block: number, depth: number): unknown {
+    if (block === 0) return {};
+    if (kind === Message.REQUEST) {
+      const out: Record<string, unknown> = {};
+      const aux = this.dv.getUint32(block + RQ_AUX_DATA, true);
+      if (aux !== 0) out.auxData = this.message(Message.AUX_DATA, aux, depth + 1);
+      out.principal = this.message(Message.PRINCIPAL, this.dv.getUint32(block + RQ_PRINCIPAL, true), depth + 1);
+      const rs = this.dv.getUint32(block + RQ_RESOURCES, true);
+      out.resource = this.message(Message.RESOURCE, rs + this.resourceIndex * RS_SIZE, depth + 1);
+      return out;
+    }
+    const fields: Array<[string, number]> =
+      kind === Message.PRINCIPAL
+        ? [["attr", PB_ATTR], ["id", PB_ID], ["policyVersion", PB_VERSION], ["roles", PB_ROLES], ["scope", PB_SCOPE]]
+        : kind === Message.RESOURCE
+          ? [["attr", RS_ATTR], ["id", RS_ID], ["kind", RS_KIND], ["policyVersion", RS_VERSION], ["scope", RS_SCOPE]]
+          : kind === Message.AUX_DATA
+            ? [["jwt", 0]]
+            : kind === Message.RUNTIME
+              ? [["effectiveDerivedRoles", 0]]
+              : [];
+    const out: Record<string, unknown> = {};
+    for (const [name, off] of fields) {
+      const c = block + off;
+      const tag = this.u8[c];
+      const empty = tag === Tag.NULL || ((tag === Tag.STRING || tag === Tag.LIST || tag === Tag.MAP) && this.dv.getUint32(c + CL_A, true) === 0);
+      if (!empty) out[name] = this.json(c, depth + 1);
+    }
+    return out;
   }
 
   /** cel-go's message for an ERROR cell. The evaluator puts the offending key/index (any value

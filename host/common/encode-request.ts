@@ -124,10 +124,12 @@ export class RequestEncoder {
       w.writeStringList(b + RS_ACTIONS, actions);
     }
 
+    // The aux data cell is the map of JWT claims (request.auxData.jwt), the only aux data Cerbos has.
     let aux = 0;
-    if (this.sendAux && req.auxData) {
+    const jwt = req.auxData?.jwt;
+    if (this.sendAux && jwt && typeof jwt === "object") {
       aux = w.reserve(CELL_SIZE, 8);
-      w.writeObject(aux, req.auxData as Record<string, unknown>);
+      w.writeObject(aux, jwt);
     }
     dv.setUint32(rq + RQ_AUX_DATA, aux, true);
   }

@@ -78,7 +78,8 @@ describe("request encoding", () => {
     const seen = fake().lastRequest!;
     expect((seen.principal.attr as { map: unknown[] }).map).toHaveLength(2);
     expect((seen.resources[0]!.attr as { map: unknown[] }).map).toHaveLength(4);
-    expect(seen.auxData).toEqual({ map: [[s("jwt", NONE), { map: [[s("sub", NONE), s("x", NONE)]] }]] });
+    // The aux data cell is the JWT claims map itself (what request.auxData.jwt reads).
+    expect(seen.auxData).toEqual({ map: [[s("sub", NONE), s("x", NONE)]] });
   });
 
   it("grows the request buffer (and survives memory growth) for large requests, then reuses it", () => {
@@ -132,6 +133,29 @@ describe("response decoding", () => {
     });
     expect(out!.outputs[1]).toEqual({ src: "resource.doc.vdefault#fail", action: "fail", error: "no such key: missing" });
     expect(out!.requestId).toBeUndefined();
+  });
+});
+
+describe("message values", () => {
+  it("renders R and request outputs as protojson Structs (empty fields omitted, keys sorted)", () => {
+    const { engine } = setup(AttrFlag.ALL_RESOURCE | AttrFlag.AUX_DATA);
+    const [out] = engine.check({
+      principal: { id: "alice", roles: ["user"] },
+      resources: [
+        { resource: { kind: "doc", id: "d-0" }, actions: ["view"] },
+        { resource: { kind: "doc", id: "d-1", attr: { z: 1, a: [true] } }, actions: ["msg"] },
+      ],
+      auxData: { jwt: { sub: "x" } },
+      now: NOW,
+    }).slice(1);
+    const [, r, req] = out!.outputs;
+    expect(r!.val).toEqual({ attr: { a: [true], z: 1 }, id: "d-1", kind: "doc" });
+    expect(Object.keys((r!.val as { attr: object }).attr)).toEqual(["a", "z"]);
+    expect(req!.val).toEqual({
+      auxData: { jwt: { sub: "x" } },
+      principal: { id: "alice", roles: ["user"] },
+      resource: { attr: { a: [true], z: 1 }, id: "d-1", kind: "doc" },
+    });
   });
 });
 

@@ -4,7 +4,7 @@
 // scripted response words to exercise the host's decoder. Its "policy" is trivial on purpose:
 // role `admin` allows everything; everything else is DENY.
 import {
-  CELL_SIZE, CF_DEFAULT_SCOPE, CF_DEFAULT_VERSION, CF_FLAGS, CF_GLOBALS, CL_A, CL_B, CL_C, CelError, Effect, NONE,
+  CELL_SIZE, Message, CF_DEFAULT_SCOPE, CF_DEFAULT_VERSION, CF_FLAGS, CF_GLOBALS, CL_A, CL_B, CL_C, CelError, Effect, NONE,
   PB_ATTR, PB_ID, PB_ROLES, PB_SCOPE, PB_VERSION, RQ_AUX_DATA, RQ_NOW_NANOS, RQ_NOW_SECONDS, RQ_PRINCIPAL,
   RQ_RESOURCES, RQ_RESOURCE_COUNT, RS_ACTIONS, RS_ATTR, RS_ID, RS_KIND, RS_SCOPE, RS_SIZE, RS_VERSION, Status, Tag,
 } from "../../spec/format.ts";
@@ -96,6 +96,16 @@ export class FakeEvaluator {
     return cell;
   }
 
+  private writeMessage(kind: Message, block: number): number {
+    const cell = this.alloc(CELL_SIZE);
+    const dv = this.dv;
+    dv.setUint32(cell, Tag.MESSAGE, true);
+    dv.setUint32(cell + CL_A, kind, true);
+    dv.setUint32(cell + CL_B, block, true);
+    dv.setUint32(cell + CL_C, 0, true);
+    return cell;
+  }
+
   private writeError(code: CelError, detail?: string): number {
     const d = detail === undefined ? 0 : this.writeString(detail);
     const cell = this.alloc(CELL_SIZE);
@@ -151,6 +161,12 @@ export class FakeEvaluator {
       const fail = actions.findIndex((a) => a.str === "fail");
       const outs: number[][] = [[this.sid("resource.doc.vdefault#echo"), 0, attrCell, 0]];
       if (fail >= 0) outs.push([this.sid("resource.doc.vdefault#fail"), fail, this.writeError(CelError.NO_SUCH_KEY, "missing"), 1]);
+      // Outputs of whole messages (`R`, `request`), when an action is "msg".
+      const msg = actions.findIndex((a) => a.str === "msg");
+      if (msg >= 0) {
+        outs.push([this.sid("resource.doc.vdefault#echo"), msg, this.writeMessage(Message.RESOURCE, rs + i * RS_SIZE), 0]);
+        outs.push([this.sid("resource.doc.vdefault#echo"), msg, this.writeMessage(Message.REQUEST, rq), 0]);
+      }
       words.push(outs.length, ...outs.flat());
       words.push(1, 0, this.writeError(CelError.DIVISION_BY_ZERO));
     });
