@@ -72,7 +72,7 @@ interface Counts {
   allows: number;
 }
 
-const report: Record<string, Counts & { reproducers: string[] }> = {};
+const report: Record<string, Counts & { groups: string[]; reproducers: string[] }> = {};
 
 afterAll(() => {
   if (Object.keys(report).length === 0) return;
@@ -173,6 +173,12 @@ async function reproducer(
   for (const [ri, e] of cur.resources.entries()) {
     for (const k of Object.keys(e.resource.attr ?? {})) await tryEdit((r) => delete r.resources[ri]?.resource.attr?.[k]);
   }
+  if (cur.principal.policyVersion !== undefined) await tryEdit((r) => delete r.principal.policyVersion);
+  if (cur.principal.scope !== undefined) await tryEdit((r) => delete r.principal.scope);
+  for (const [ri, e] of cur.resources.entries()) {
+    if (e.resource.policyVersion !== undefined) await tryEdit((r) => delete r.resources[ri]?.resource.policyVersion);
+    if (e.resource.scope !== undefined) await tryEdit((r) => delete r.resources[ri]?.resource.scope);
+  }
   for (const role of [...cur.principal.roles]) {
     await tryEdit((r) => {
       if (r.principal.roles.length < 2) return false;
@@ -246,6 +252,12 @@ for (const cfg of CONFIGS) {
         allows: 0,
       };
       const firsts = new Map<Field, { req: CheckResourcesRequest; res: number; action: string }>();
+      // mismatch counts by field, resource kind and action: shows whether one bug or many
+      const groups = new Map<string, number>();
+      const group = (f: Field, kind: string, action: string): void => {
+        const k = `${f} ${kind} ${action}`;
+        groups.set(k, (groups.get(k) ?? 0) + 1);
+      };
       const vStarted = Date.now();
       for (const [i, req] of reqs.entries()) {
         const c = cerbosAnswers[i];
@@ -272,19 +284,21 @@ for (const cfg of CONFIGS) {
             const eff = ca?.effect !== va?.effect;
             const pol = ca?.policy !== va?.policy;
             const sc = ca?.scope !== va?.scope;
-            if (eff) counts.effect++;
-            if (pol) counts.policy++;
-            if (sc) counts.scope++;
+            if (eff) (counts.effect++, group("effect", entry.resource.kind, action));
+            if (pol) (counts.policy++, group("policy", entry.resource.kind, action));
+            if (sc) (counts.scope++, group("scope", entry.resource.kind, action));
             for (const [f, bad] of [["effect", eff], ["policy", pol], ["scope", sc]] as const) {
               if (bad && !firsts.has(f)) firsts.set(f, { req, res: ri, action });
             }
           }
           if (cr.effectiveDerivedRoles.join("\n") !== vr.effectiveDerivedRoles.join("\n")) {
             counts.effectiveDerivedRoles++;
+            group("effectiveDerivedRoles", entry.resource.kind, "*");
             if (!firsts.has("effectiveDerivedRoles")) firsts.set("effectiveDerivedRoles", { req, res: ri, action: entry.actions[0] as string });
           }
           if (cr.outputs.join("\n") !== vr.outputs.join("\n")) {
             counts.outputs++;
+            group("outputs", entry.resource.kind, "*");
             if (!firsts.has("outputs")) firsts.set("outputs", { req, res: ri, action: entry.actions[0] as string });
           }
         }
@@ -295,13 +309,15 @@ for (const cfg of CONFIGS) {
       for (const [field, m] of firsts) {
         reproducers.push(`[${field} mismatch]\n${await reproducer(client, pdp, m.req, m.res, m.action, field)}`);
       }
-      report[cfg.name] = { ...counts, reproducers };
+      const topGroups = [...groups.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([k, n]) => `${n}× ${k}`);
+      report[cfg.name] = { ...counts, groups: topGroups, reproducers };
       console.log(
         [
           `differential [${cfg.name}] seed ${cfg.seed}: ${counts.requests} requests, ${counts.resources} resources, ${counts.actions} action decisions (${counts.allows} ALLOW)`,
           `  cerbos ${cerbosMs} ms (concurrency ${CONCURRENCY}), verdict ${verdictMs} ms`,
           `  mismatches: effect ${counts.effect}, matchedPolicy ${counts.policy}, matchedScope ${counts.scope}, effectiveDerivedRoles ${counts.effectiveDerivedRoles} (per resource), outputs ${counts.outputs} (per resource)`,
           `  errors: cerbos ${counts.cerbosErrors} requests, verdict ${counts.verdictErrors} resources`,
+          ...(topGroups.length ? [`  mismatches by field, kind, action: ${topGroups.join("; ")}`] : []),
           ...reproducers.map((r) => `  minimal reproducer ${r.replace(/\n/g, "\n    ")}`),
         ].join("\n"),
       );
