@@ -15,9 +15,9 @@ const FILES = [
   "math_ext", "parse", "plumbing", "string", "string_ext", "timestamps", "optionals", "encoders_ext", "bindings_ext",
 ];
 
-/** Pass rate measured when this runner was written (2026, first run against the real pipeline):
- *  the floor may only go up. Target for the next issue: 95 %. */
-const PASS_RATE_FLOOR = 0;
+/** Pass rate measured when this runner was first run against the real pipeline: 1394/1563 =
+ *  89.19 %. It may only go up (raise it as fixes land). Target for the next issue: 95 %. */
+const PASS_RATE_FLOOR = 89.1;
 
 // ---- the raw proto-JSON shape of cel.expr.conformance.test.SimpleTest -----------------------
 
@@ -64,6 +64,7 @@ export interface SelectedTest {
 export function selectTests(): SelectedTest[] {
   const out: SelectedTest[] = [];
   const root = tests as unknown as RawSuite;
+  const seen = new Map<string, number>();
   for (const file of root.suites ?? []) {
     if (!FILES.includes(file.name)) continue;
     for (const section of file.suites ?? []) {
@@ -74,7 +75,11 @@ export function selectTests(): SelectedTest[] {
         if (json.includes("TestAllTypes") || /google\.protobuf\.\w+\s*\{/.test(o.expr)) continue;
         if (json.includes("objectValue") && !/google\.protobuf\.(Duration|Timestamp)"/.test(json)) continue;
         if (o.expr.includes("`")) continue;
-        out.push({ id: `${file.name}/${section.name}/${o.name}`, file: file.name, test: o });
+        // a few sections repeat a test name: later ones get "#2", "#3"…
+        const base = `${file.name}/${section.name}/${o.name}`;
+        const n = (seen.get(base) ?? 0) + 1;
+        seen.set(base, n);
+        out.push({ id: n === 1 ? base : `${base}#${n}`, file: file.name, test: o });
       }
     }
   }
@@ -154,6 +159,15 @@ function expectedJson(v: CelValue): unknown {
       return undefined;
   }
 }
+/** JSON text with object keys sorted (map order is not significant). */
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
+  if (v && typeof v === "object") {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(",")}}`;
+  }
+  return JSON.stringify(v) ?? "undefined";
+}
 function frac(n: number): string {
   if (n === 0) return "";
   const s = String(n).padStart(9, "0");
@@ -197,7 +211,7 @@ export function runTest(h: CelHarness, s: SelectedTest): Result {
   let decodeMismatch: string | undefined;
   if (pass) {
     const ej = expectedJson(want);
-    if (ej !== undefined && JSON.stringify(ej) !== JSON.stringify(outcome.hostJson)) {
+    if (ej !== undefined && canonicalJson(ej) !== canonicalJson(outcome.hostJson)) {
       decodeMismatch = `host decoded ${JSON.stringify(outcome.hostJson)}, expected ${JSON.stringify(ej)}`;
     }
   }
@@ -235,7 +249,8 @@ describe("cel-spec conformance (authorization subset)", () => {
     if (prunable.length) console.warn(`cel-spec: ${prunable.length} skip-listed tests now pass — prune them from cel-spec-skips.ts:\n` +
       prunable.map((r) => `  ${JSON.stringify(r.id)}`).join("\n"));
     if (process.env.CEL_SPEC_DUMP) {
-      for (const r of results.filter((x) => !x.pass)) console.log(`FAIL ${r.id} :: ${r.expr} :: want ${r.expected} :: got ${r.got}`);
+      // one JSON line per failure, for tooling that (re)builds the skip list
+      for (const r of results.filter((x) => !x.pass)) console.log(`FAILJSON ${JSON.stringify({ id: r.id, expr: r.expr, want: r.expected, got: r.got })}`);
     }
     expect(unlisted.map((r) => `${r.id}: ${r.expr} — want ${r.expected}, got ${r.got}`)).toEqual([]);
     expect(rate).toBeGreaterThanOrEqual(PASS_RATE_FLOOR);
