@@ -126,6 +126,8 @@ export class ValueReader {
   errorMessage(cell: number): string {
     const code = this.dv.getUint32(cell + CL_A, true) as CelError;
     const d = this.dv.getUint32(cell + CL_B, true);
+    // cel-go's wording for a missing variable/field (Cerbos reports unset variables this way).
+    if (code === CelError.NO_SUCH_FIELD && d !== 0) return `undefined field '${this.detailText(d)}'`;
     const prefixed = PREFIXED[code];
     if (prefixed) return d !== 0 ? `${prefixed}: ${this.detailText(d)}` : prefixed;
     if (d !== 0 && this.u8[d] === Tag.STRING) return this.string(d);

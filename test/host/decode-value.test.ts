@@ -34,3 +34,34 @@ describe("cerbosCallId", () => {
     expect(a.slice(0, 10) < b.slice(0, 10)).toBe(true);
   });
 });
+
+describe("error messages", () => {
+  it("uses cel-go's wording for each error code and detail", async () => {
+    const { ValueReader } = await import("../../host/common/decode-value.ts");
+    const { CelError, Tag } = await import("../../spec/format.ts");
+    const buf = new ArrayBuffer(256);
+    const dv = new DataView(buf);
+    const u8 = new Uint8Array(buf);
+    // detail STRING cell at 64 pointing at "eng" (bytes at 128); INT detail cell at 96.
+    u8.set(new TextEncoder().encode("eng"), 128);
+    dv.setUint32(64, Tag.STRING, true);
+    dv.setUint32(68, 3, true);
+    dv.setUint32(72, 128, true);
+    dv.setUint32(76, 0xffffffff, true);
+    dv.setUint32(96, Tag.INT, true);
+    dv.setBigInt64(104, 3n, true);
+    const r = new ValueReader(dv, u8, []);
+    const err = (code: number, detail: number) => {
+      dv.setUint32(0, Tag.ERROR, true);
+      dv.setUint32(4, code, true);
+      dv.setUint32(8, detail, true);
+      return r.errorMessage(0);
+    };
+    expect(err(CelError.NO_SUCH_KEY, 64)).toBe("no such key: eng");
+    expect(err(CelError.NO_SUCH_FIELD, 64)).toBe("undefined field 'eng'");
+    expect(err(CelError.INDEX_OUT_OF_RANGE, 96)).toBe("index out of range: 3");
+    expect(err(CelError.DIVISION_BY_ZERO, 0)).toBe("division by zero");
+    expect(err(CelError.NO_MATCHING_OVERLOAD, 0)).toBe("no such overload");
+    expect(err(CelError.INVALID_ARGUMENT, 64)).toBe("eng");
+  });
+});
