@@ -259,7 +259,8 @@ describe("cel-spec conformance (authorization subset)", () => {
   it("every skip entry names a selected test and gives a reason", () => {
     const ids = new Set(selected.map((s) => s.id));
     const decodeIds = new Set(selected.map((s) => `decode:${s.id}`));
-    const stale = Object.keys(CEL_SPEC_SKIPS).filter((k) => !ids.has(k) && !decodeIds.has(k));
+    // "cel_eval/…" entries belong to cel-eval.test.ts, which checks them against its corpus
+    const stale = Object.keys(CEL_SPEC_SKIPS).filter((k) => !ids.has(k) && !decodeIds.has(k) && !k.startsWith("cel_eval/"));
     expect(stale).toEqual([]);
     const noReason = Object.entries(CEL_SPEC_SKIPS).filter(([, why]) => why.trim().length < 10 || why.includes("\n"));
     expect(noReason).toEqual([]);
