@@ -45,12 +45,12 @@ if (process.argv.includes("--json")) {
   const w2 = Math.max(7, ...rows.map((r) => what(r.resourceRef).length)) + 2;
   console.log(`expenses example: compiled and loaded in ${compileMs.toFixed(0)} ms`);
   console.log("");
-  console.log(`${"principal".padEnd(w1)}${"expense".padEnd(w2)}${actions.map((a) => a.padEnd(8)).join("")}`);
+  console.log(`${"principal".padEnd(w1)}${"expense".padEnd(w2)}${actions.map((a) => a.padEnd(8)).join("")}`.trimEnd());
   let last = "";
   for (const r of rows) {
     const p = r.principal === last ? "" : who(r.principalRef);
     last = r.principal;
-    console.log(`${p.padEnd(w1)}${what(r.resourceRef).padEnd(w2)}${actions.map((a) => short(r.effects[a]).padEnd(8)).join("")}`);
+    console.log(`${p.padEnd(w1)}${what(r.resourceRef).padEnd(w2)}${actions.map((a) => short(r.effects[a]).padEnd(8)).join("")}`.trimEnd());
   }
   console.log("");
   console.log(
