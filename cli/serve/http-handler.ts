@@ -41,8 +41,12 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 const ROUTES: Record<string, string> = {
   "/api/check/resources": "POST",
+  "/api/server_info": "GET",
   "/_cerbos/health": "GET",
 };
+
+/** Verdict's own version (Cerbos reports its build here; SDKs only display it). */
+const SERVER_INFO = { version: "verdict-0.1.0", commit: "", buildDate: "" };
 
 export function createHandler(opts: HandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
@@ -63,6 +67,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, { pdp }: Handle
   }
 
   if (path === "/_cerbos/health") return send(res, 200, { status: "SERVING" });
+  if (path === "/api/server_info") return send(res, 200, SERVER_INFO);
 
   let text: string;
   try {

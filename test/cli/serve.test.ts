@@ -80,6 +80,7 @@ async function post(url: string, body: string): Promise<{ status: number; json: 
   return { status: res.status, json: await res.json() };
 }
 
+const principal = { id: "a", roles: ["user"] };
 const REQ = {
   requestId: "r1",
   principal: { id: "a", roles: ["user"] },
@@ -179,6 +180,24 @@ describe("verdict serve", () => {
     expect(two.status).toBe(400);
     expect(two.json.message).toBe("number of resources in batch (2) exceeds configured limit (1)");
     expect(await stop(s)).toBe(0);
+  });
+
+  it("works with Cerbos's own JavaScript SDK (@cerbos/http)", async () => {
+    const { HTTP } = await import("@cerbos/http");
+    const client = new HTTP(server.url);
+    expect(await client.isAllowed({ principal, resource: { kind: "doc", id: "1" }, action: "view" })).toBe(true);
+    const r = await client.checkResources({
+      requestId: "sdk",
+      principal,
+      resources: [{ resource: { kind: "doc", id: "1" }, actions: ["view", "x"] }],
+      includeMetadata: true,
+    });
+    const result = r.findResult({ kind: "doc", id: "1" })!;
+    expect(result.actions).toEqual({ view: "EFFECT_ALLOW", x: "EFFECT_DENY" });
+    expect(result.metadata?.actions.view?.matchedPolicy).toBe("resource.doc.vdefault");
+    expect(result.outputs).toEqual([{ action: "view", source: "resource.doc.vdefault#rule-001", value: "hi a" }]);
+    await expect(client.checkResources({ principal: { id: "", roles: [] }, resources: [] })).rejects.toThrow(/INVALID_ARGUMENT.*principal.id: value is required/s);
+    expect((await client.serverInfo()).version).toMatch(/^verdict-/);
   });
 
   it("refuses bad configuration with a clear error", async () => {
