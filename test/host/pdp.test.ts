@@ -37,6 +37,12 @@ resourcePolicy:
       condition:
         match:
           expr: R.attr.owner == P.id
+    - actions: ["jwt"]
+      effect: EFFECT_ALLOW
+      roles: ["user"]
+      condition:
+        match:
+          expr: request.auxData.jwt.sub == P.id
 `;
 const policies = dir("doc", { "doc.yaml": DOC });
 const principal = { id: "a", roles: ["user"] };
@@ -95,6 +101,26 @@ describe("Pdp.fromPolicyDir", () => {
   it("refuses JWT aux data it cannot verify, like Cerbos without key sets", () => {
     const req = { principal, resources: [{ actions: ["view"], resource: { kind: "doc", id: "1" } }], auxData: { jwt: { token: "a.b.c" } } };
     expect(() => pdp.checkResources(req)).toThrow("invalid auxData");
+  });
+});
+
+describe("aux data", () => {
+  const b64url = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
+  const token = `${b64url({ alg: "none" })}.${b64url({ sub: "a" })}.sig`;
+  const req = (t: string) => ({ principal, resources: [{ actions: ["jwt"], resource: { kind: "doc", id: "1" } }], auxData: { jwt: { token: t } } });
+
+  it("decodes JWT claims when verification is disabled (auxData.jwt.disableVerification)", () => {
+    const pdp = Pdp.fromPolicyDir(policies, { jwt: { disableVerification: true } });
+    expect(pdp.checkResources(req(token)).results[0]!.actions).toEqual({ jwt: "EFFECT_ALLOW" });
+    expect(pdp.checkResources(req(`${b64url({})}.${b64url({ sub: "b" })}.x`)).results[0]!.actions).toEqual({ jwt: "EFFECT_DENY" });
+    expect(() => pdp.checkResources(req("not-a-jwt"))).toThrow("invalid auxData");
+  });
+
+  it("passes decoded claims through checkInputs, and a caller-supplied verifier through checkResources", () => {
+    const pdp = Pdp.fromPolicyDir(policies, { jwt: { decode: (t) => (t === "good" ? { sub: "a" } : { sub: "?" }) } });
+    expect(pdp.checkResources(req("good")).results[0]!.actions).toEqual({ jwt: "EFFECT_ALLOW" });
+    const [out] = pdp.checkInputs([{ principal, resource: { kind: "doc", id: "1" }, actions: ["jwt"], auxData: { jwt: { sub: "a" } } }]);
+    expect(out!.actions.jwt!.effect).toBe("EFFECT_ALLOW");
   });
 });
 
