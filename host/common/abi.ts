@@ -3,6 +3,7 @@
 // Runtime-neutral on purpose (no Node APIs): the browser and Workers hosts reuse it. Workers
 // forbid compiling from bytes, so callers there pass a WebAssembly.Module they imported.
 import { ABI_MAJOR, ABI_MINOR } from "../../spec/format.ts";
+import { EvaluatorError } from "./errors.ts";
 
 export interface EvaluatorExports {
   memory: WebAssembly.Memory;
@@ -85,7 +86,7 @@ export class Abi {
   /** Allocates n bytes in wasm memory; throws when the evaluator is out of memory. */
   alloc(n: number): number {
     const p = this.ex.alloc(n) >>> 0;
-    if (p === 0) throw new Error(`evaluator out of memory (allocating ${n} bytes)`);
+    if (p === 0) throw new EvaluatorError(`evaluator out of memory (allocating ${n} bytes)`);
     return p;
   }
   free(p: number): void {
