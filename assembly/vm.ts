@@ -83,10 +83,11 @@ function run(start: usize, end: usize, base: usize, lim: usize, locals: usize, n
         const v = varValues + (<usize>slot << 4);
         if (varValues != 0 && memOk(v, 16) && tagOf(v) != Tag.ABSENT) copyCell(sp, v);
         else {
-          // An unset variable (it errored, or was never evaluated) reads as "no such key: name".
+          // An unset variable (it errored, or was never evaluated) reads as Cerbos's
+          // "undefined field 'name'": V is a variables object there, not a map.
           const name = load<u32>(varRecords + <usize>slot * VAR_SIZE, VA_NAME);
           if (!sidCell(sp, name)) setCell(sp, Tag.STRING, 0, <u64>NONE << 32);
-          setErrWith(sp, CelError.NO_SUCH_KEY, sp);
+          setErrWith(sp, CelError.NO_SUCH_FIELD, sp);
         }
         sp += 16;
         break;

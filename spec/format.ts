@@ -88,7 +88,7 @@ export const EX_MAX_STACK: u32 = 12; // u16
 export const EX_LOCALS: u32 = 14; // u16
 
 // Variables: VARS records. A variable that evaluates to an error stays unset; reading it is
-// the error "no such key: <name>".
+// the error "undefined field '<name>'" (CelError.NO_SUCH_FIELD with the name as detail).
 export const VAR_SIZE: u32 = 8;
 export const VA_NAME: u32 = 0; // sid
 export const VA_EXPR: u32 = 4; // expression index
@@ -288,7 +288,7 @@ export enum Op {
   FALSE = 4,
   /** LOAD_ROOT m:u8 — push MESSAGE m (Message enum) or the globals map (ROOT_GLOBALS). [→ v] */
   LOAD_ROOT = 5,
-  /** LOAD_VAR slot:u32 — push the value of variable slot (error "no such key: name" if unset). [→ v] */
+  /** LOAD_VAR slot:u32 — push the value of variable slot (ERROR NO_SUCH_FIELD "undefined field 'name'" if unset). [→ v] */
   LOAD_VAR = 6,
   /** LOAD_LOCAL i:u8 [→ v] */
   LOAD_LOCAL = 7,

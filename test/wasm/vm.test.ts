@@ -249,7 +249,7 @@ describe("IN, INDEX, SELECT and HAS", () => {
     const withVars = (slot: number) => run((a, rs) => { rs.variable("a"); rs.variable("b"); a.k(Op.LOAD_VAR, slot).op(Op.RET); },
       { setup: () => vm.request({ vars: ["x", undefined] }) });
     expect(withVars(0)).toBe("x");
-    expect(withVars(1)).toEqual({ error: CelError.NO_SUCH_KEY, detail: "b" });
+    expect(withVars(1)).toEqual({ error: CelError.NO_SUCH_FIELD, detail: "b" });
   });
 });
 
