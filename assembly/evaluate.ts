@@ -13,29 +13,34 @@ import { vecPush, vecLen, vecAt } from "./response";
 
 // ---- work buffers (one set per loaded ruleset) -------------------------------------------
 
-let varBuf: usize = 0, keyBuf: usize = 0, paramsBuf: usize = 0;
-let newVar: usize = 0, newKey: usize = 0, newParams: usize = 0;
+// Variable slots are kept twice, one set per evaluation mode (see MODE_*): Cerbos caches the
+// variables it evaluates for effectiveDerivedRoles separately from the rows' variables, and the
+// two can differ because the rows see runtime.effectiveDerivedRoles filled in.
+let varBuf: usize = 0, drVarBuf: usize = 0, keyBuf: usize = 0, paramsBuf: usize = 0;
+let newVar: usize = 0, newDrVar: usize = 0, newKey: usize = 0, newParams: usize = 0;
 
 function alloc0(n: usize): usize { return heap.alloc(n == 0 ? 16 : n); }
 
 /** Allocates the buffers a ruleset with these counts needs; false (nothing kept) on failure. */
 export function allocWork(vars: u32, keys: u32, params: u32, _exprs: u32): bool {
   newVar = alloc0(<usize>vars << 4);
+  newDrVar = alloc0(<usize>vars << 4);
   newKey = alloc0(keys);
   newParams = alloc0(params);
-  if (newVar == 0 || newKey == 0 || newParams == 0) { dropWork(); return false; }
+  if (newVar == 0 || newDrVar == 0 || newKey == 0 || newParams == 0) { dropWork(); return false; }
   return true;
 }
 export function dropWork(): void {
   if (newVar != 0) heap.free(newVar);
+  if (newDrVar != 0) heap.free(newDrVar);
   if (newKey != 0) heap.free(newKey);
   if (newParams != 0) heap.free(newParams);
-  newVar = newKey = newParams = 0;
+  newVar = newDrVar = newKey = newParams = 0;
 }
 export function commitWork(): void {
-  if (varBuf != 0) { heap.free(varBuf); heap.free(keyBuf); heap.free(paramsBuf); }
-  varBuf = newVar; keyBuf = newKey; paramsBuf = newParams;
-  newVar = newKey = newParams = 0;
+  if (varBuf != 0) { heap.free(varBuf); heap.free(drVarBuf); heap.free(keyBuf); heap.free(paramsBuf); }
+  varBuf = newVar; drVarBuf = newDrVar; keyBuf = newKey; paramsBuf = newParams;
+  newVar = newDrVar = newKey = newParams = 0;
   setVarValues(varBuf);
   resetCaches();
 }
@@ -43,7 +48,11 @@ export function commitWork(): void {
 /** Forgets every cached variable and condition result (start of each resource). */
 export function resetCaches(): void {
   if (varBuf == 0) return;
-  for (let i: u32 = 0; i < varCount; i++) store<u32>(varBuf + (<usize>i << 4), Tag.ABSENT);
+  for (let i: u32 = 0; i < varCount; i++) {
+    store<u32>(varBuf + (<usize>i << 4), Tag.ABSENT);
+    store<u32>(drVarBuf + (<usize>i << 4), Tag.ABSENT);
+  }
+  setVarValues(varBuf);
   memory.fill(keyBuf, 0, evalKeyCount);
   memory.fill(paramsBuf, 0, paramsCount);
 }
@@ -74,29 +83,29 @@ export function recordError(expr: u32, cell: usize): void {
  *  computes effectiveDerivedRoles, with "variables" (non-strict: the variable becomes null). */
 export const MODE_PROGRAMS: u8 = 1;
 export const MODE_VARIABLES: u8 = 2;
-const MODE_BOTH: u8 = 3; // no variable errored: both modes give the same slots
 
 export function evalParams(p: u32, mode: u8): void {
+  // The mode's slot set stays active for the conditions evaluated next.
+  const buf = mode == MODE_VARIABLES ? drVarBuf : varBuf;
+  setVarValues(buf);
   if (p == NONE || p >= paramsCount) return;
   const st = load<u8>(paramsBuf + p);
   if ((st & mode) != 0) return;
   const rec = paramsRecords + <usize>p * PARAMS_SIZE;
   const s = load<u32>(rec + PA_VAR_START), n = load<u32>(rec + PA_VAR_COUNT);
-  let errored = false;
   for (let i: u32 = 0; i < n; i++) {
-    const slot = varBuf + (<usize>(s + i) << 4);
+    const slot = buf + (<usize>(s + i) << 4);
     const e = load<u32>(varRecords + <usize>(s + i) * VAR_SIZE + VA_EXPR);
     store<u32>(slot, Tag.ABSENT); // unset while evaluating: a self-reference is an error
     const r = evalExpr(e);
     if (load<u8>(r) == <u8>Tag.ERROR) {
-      errored = true;
       recordError(e, r);
       if (mode == MODE_VARIABLES && !strict) { store<u64>(slot, 0); store<u64>(slot, 0, 8); } // NULL
       continue;
     }
     memory.copy(slot, r, CELL_SIZE);
   }
-  store<u8>(paramsBuf + p, errored ? mode : MODE_BOTH);
+  store<u8>(paramsBuf + p, st | mode);
 }
 
 // ---- conditions ------------------------------------------------------------------------
