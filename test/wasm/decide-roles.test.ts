@@ -113,3 +113,38 @@ resourcePolicy:
     expect(out.evaluationErrors?.length).toBeGreaterThan(0);
   });
 });
+
+describe("decide: derived-role variables are re-evaluated for rows", () => {
+  // The derived role is active while effectiveDerivedRoles is still being computed (the list is
+  // empty then), but the row re-checks it with the list filled in, where it is false — Cerbos
+  // keeps the two variable caches apart, so the action is denied (checked against Cerbos 0.55 by
+  // the differential test's corpus store).
+  const roles = `apiVersion: api.cerbos.dev/v1
+derivedRoles:
+  name: selfref
+  variables:
+    local:
+      empty: runtime.effectiveDerivedRoles == []
+  definitions:
+    - name: first
+      parentRoles: [user]
+      condition:
+        match:
+          expr: V.empty
+`;
+  const res = `apiVersion: api.cerbos.dev/v1
+resourcePolicy:
+  resource: doc
+  version: default
+  importDerivedRoles: [selfref]
+  rules:
+    - actions: [go]
+      effect: EFFECT_ALLOW
+      derivedRoles: [first]
+`;
+  it("lists the role as effective but does not allow through it", () => {
+    const out = check(pdp({ "r.yaml": roles, "doc.yaml": res }), { actions: ["go"] });
+    expect(out.effectiveDerivedRoles).toEqual(["first"]);
+    expect(effects(out)).toEqual({ go: "DENY resource.doc.vdefault" });
+  });
+});
