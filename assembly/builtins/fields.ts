@@ -82,9 +82,15 @@ function messageField(obj: usize, np: usize, nn: u32, out: usize): i32 {
     return 0;
   }
   if (m == Message.AUX_DATA) {
-    // The request's auxData cell is the map of JWT claims (request.auxData.jwt).
-    if (!eqAscii(np, nn, "jwt")) return 0;
-    fieldCell(out, b, F_MAP);
+    // The request's auxData cell is a map {jwt: claims, jwts: {name: {claims}}} holding only the
+    // parts the request has; an absent part reads as the proto default, an empty map.
+    if (!eqAscii(np, nn, "jwt") && !eqAscii(np, nn, "jwts")) return 0;
+    let v: usize = 0;
+    if (b != 0 && memOk(b, 16) && tagOf(b) == Tag.MAP) {
+      v = mapFind(b, keyScratch); // selectOp put the field name there
+      if (v == usize.MAX_VALUE) v = 0;
+    }
+    fieldCell(out, v, F_MAP);
     return F_MAP;
   }
   if (m == Message.RUNTIME) {

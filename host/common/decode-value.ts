@@ -100,14 +100,14 @@ export class ValueReader {
       out.resource = this.message(Message.RESOURCE, rs + this.resourceIndex * RS_SIZE, depth + 1);
       return out;
     }
+    // The aux data cell is already a map of its set parts (jwt, jwts), rendered as a Struct.
+    if (kind === Message.AUX_DATA) return this.u8[block] === Tag.MAP ? this.json(block, depth + 1) : {};
     const fields: Array<[string, number]> =
       kind === Message.PRINCIPAL
         ? [["attr", PB_ATTR], ["id", PB_ID], ["policyVersion", PB_VERSION], ["roles", PB_ROLES], ["scope", PB_SCOPE]]
         : kind === Message.RESOURCE
           ? [["attr", RS_ATTR], ["id", RS_ID], ["kind", RS_KIND], ["policyVersion", RS_VERSION], ["scope", RS_SCOPE]]
-          : kind === Message.AUX_DATA
-            ? [["jwt", 0]]
-            : kind === Message.RUNTIME
+          : kind === Message.RUNTIME
               ? [["effectiveDerivedRoles", 0]]
               : [];
     const out: Record<string, unknown> = {};

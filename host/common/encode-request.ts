@@ -124,13 +124,22 @@ export class RequestEncoder {
       w.writeStringList(b + RS_ACTIONS, actions);
     }
 
-    // The aux data cell is the map of JWT claims (request.auxData.jwt), the only aux data Cerbos has.
+    // The aux data cell is a map holding the parts of Cerbos's AuxData the request has:
+    // jwt (claims) and jwts (named tokens, each {claims}).
     let aux = 0;
-    const jwt = req.auxData?.jwt;
-    if (this.sendAux && jwt && typeof jwt === "object") {
+    const parts = auxParts(req.auxData);
+    if (this.sendAux && parts) {
       aux = w.reserve(CELL_SIZE, 8);
-      w.writeObject(aux, jwt);
+      w.writeObject(aux, parts);
     }
     dv.setUint32(rq + RQ_AUX_DATA, aux, true);
   }
+}
+
+function auxParts(aux: { jwt?: unknown; jwts?: unknown } | undefined): Record<string, unknown> | undefined {
+  if (!aux) return undefined;
+  const out: Record<string, unknown> = {};
+  if (aux.jwt && typeof aux.jwt === "object") out.jwt = aux.jwt;
+  if (aux.jwts && typeof aux.jwts === "object") out.jwts = aux.jwts;
+  return Object.keys(out).length > 0 ? out : undefined;
 }

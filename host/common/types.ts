@@ -24,6 +24,8 @@ export interface Resource {
 /** Decoded aux data as the engine sees it (JWT claims, already verified or decoded). */
 export interface AuxData {
   jwt?: Record<string, unknown>;
+  /** Cerbos 0.55's named JWTs: request.auxData.jwts.<name>.claims */
+  jwts?: Record<string, { claims?: Record<string, unknown> }>;
 }
 
 export interface CheckInput {

@@ -78,8 +78,8 @@ describe("request encoding", () => {
     const seen = fake().lastRequest!;
     expect((seen.principal.attr as { map: unknown[] }).map).toHaveLength(2);
     expect((seen.resources[0]!.attr as { map: unknown[] }).map).toHaveLength(4);
-    // The aux data cell is the JWT claims map itself (what request.auxData.jwt reads).
-    expect(seen.auxData).toEqual({ map: [[s("sub", NONE), s("x", NONE)]] });
+    // The aux data cell is a map of the AuxData parts the request has (here only jwt).
+    expect(seen.auxData).toEqual({ map: [[s("jwt", NONE), { map: [[s("sub", NONE), s("x", NONE)]] }]] });
   });
 
   it("grows the request buffer (and survives memory growth) for large requests, then reuses it", () => {

@@ -216,7 +216,7 @@ describe("IN, INDEX, SELECT and HAS", () => {
     const setup = () => vm.request({
       principal: { id: "alice", roles: ["admin", "user"], attr: { dept: "eng", level: 3, tags: ["a"] } },
       resource: { kind: "doc", id: "d1", attr: { owner: "alice" }, scope: "acme" },
-      aux: { iss: "me" }, edr: ["owner"],
+      aux: { jwt: { iss: "me" }, jwts: { a: { claims: { sub: "x" } } } }, edr: ["owner"],
     });
     const sel = (root: number, ...fields: string[]) => run((a, rs) => { a.b(Op.LOAD_ROOT, root); for (const f of fields) a.k(Op.SELECT, rs.sid(f)); a.op(Op.RET); }, { setup });
     expect(sel(Message.PRINCIPAL, "id")).toBe("alice");
@@ -231,6 +231,7 @@ describe("IN, INDEX, SELECT and HAS", () => {
     expect(sel(Message.REQUEST, "principal", "id")).toBe("alice");
     expect(sel(Message.REQUEST, "auxData", "jwt", "iss")).toBe("me");
     expect(sel(Message.REQUEST, "aux_data", "jwt", "iss")).toBe("me");
+    expect(sel(Message.REQUEST, "auxData", "jwts", "a", "claims", "sub")).toBe("x");
     expect(sel(Message.RUNTIME, "effectiveDerivedRoles")).toEqual({ list: ["owner"] });
     expect(sel(Message.PRINCIPAL, "nope")).toEqual(err(CelError.NO_SUCH_FIELD));
     const has = (root: number, f: string) => run((a, rs) => a.b(Op.LOAD_ROOT, root).k(Op.HAS, rs.sid(f)).op(Op.RET), { setup });
