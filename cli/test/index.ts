@@ -10,7 +10,6 @@ import { renderJson } from "./json-output.ts";
 import { buildJUnit } from "./junit.ts";
 import { PdpChecker } from "./pdp-checker.ts";
 import { renderTree } from "./tree-output.ts";
-import type { TestResults } from "./types.ts";
 import { verify } from "./verify.ts";
 
 const HELP = `Usage: verdict test [options] DIR
@@ -93,7 +92,7 @@ export async function runTestCommand(args: string[], io: Io = processIo): Promis
 
   if (testOutput === "json") io.stdout(renderJson(results) + "\n");
   else if (testOutput === "junit") io.stdout(buildJUnit(results, verbose) + "\n");
-  else io.stdout(testOutput === "list" ? renderList(results, verbose) : renderTree(results, verbose));
+  else io.stdout(renderTree(results, verbose, testOutput === "list" ? "list" : "tree"));
   const junitFile = str(p, "junit");
   if (junitFile) writeFileSync(junitFile, buildJUnit(results, verbose) + "\n");
 
@@ -103,11 +102,6 @@ export async function runTestCommand(args: string[], io: Io = processIo): Promis
     return EXIT.TESTS_FAILED;
   }
   return EXIT.OK;
-}
-
-// The list format is the tree without box drawing (indentation only), as Cerbos's list printer.
-function renderList(results: TestResults, verbose: boolean): string {
-  return renderTree(results, verbose).replace(/^([│ ├└─┬]*)[├└]─[┬─]/gm, (_m, lead: string) => " ".repeat(lead.length + 2));
 }
 
 function reportDiagnostics(diags: Diagnostic[], json: boolean, io: Io): void {

@@ -139,10 +139,12 @@ export function failureLines(results: TestResults): string[] {
   return lines;
 }
 
-export function renderTree(results: TestResults, verbose: boolean): string {
+/** `tree` draws box lines like `cerbos compile`; `list` (Cerbos's `-o list`) only indents. */
+export function renderTree(results: TestResults, verbose: boolean, style: "tree" | "list" = "tree"): string {
   const items: Item[] = [];
   for (const s of results.suites) suiteItems(s, verbose, items);
-  const out = ["Test results", ...drawTree(items), ""];
+  const body = style === "tree" ? drawTree(items) : items.map((i) => `${"  ".repeat(i.level)}${i.text}`);
+  const out = ["Test results", ...body, ""];
   out.push([`${results.summary.testsCount} tests executed`, ...results.summary.resultCounts.map(tally)].join(" "));
   const failures = failureLines(results);
   if (failures.length > 0) out.push("", "Failures:", ...failures.map((l) => `  ${l}`));
