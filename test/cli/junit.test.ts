@@ -1,9 +1,11 @@
 // JUnit XML output. The corpus part runs Cerbos's verify_junit cases (their own small store,
 // verbose on, as in Cerbos's junit_test.go) through the real compiler and evaluator and compares
 // the XML byte for byte; the unit part pins down the layout rules on hand-made results.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { compileDirectory } from "../../compiler/index.ts";
 import { buildJUnit } from "../../cli/test/junit.ts";
@@ -18,6 +20,15 @@ const cases = readdirSync(path.join(base, "cases"))
   .sort();
 const work = mkdtempSync(path.join(tmpdir(), "verdict-junit-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function materialise(file: string, into: string): string {
+  const dir = path.join(work, into, file);
+  for (const [member, text] of readTxtar(path.join(base, "cases", `${file}.input`)).files) {
+    mkdirSync(path.dirname(path.join(dir, member)), { recursive: true });
+    writeFileSync(path.join(dir, member), text);
+  }
+  return dir;
+}
 
 let checker: PdpChecker | undefined;
 function engine(): PdpChecker {
@@ -35,13 +46,29 @@ describe("JUnit output (Cerbos verify_junit corpus)", () => {
   });
   for (const file of cases) {
     it(file, () => {
-      const dir = path.join(work, file);
-      for (const [member, text] of readTxtar(path.join(base, "cases", `${file}.input`)).files) {
-        mkdirSync(path.dirname(path.join(dir, member)), { recursive: true });
-        writeFileSync(path.join(dir, member), text);
-      }
       const want = readFileSync(path.join(base, "cases", `${file}.golden`), "utf8");
-      expect(buildJUnit(verify(dir, engine()), true)).toBe(want);
+      expect(buildJUnit(verify(materialise(file, "engine"), engine()), true)).toBe(want);
+    });
+  }
+});
+
+// The XML builder alone: Cerbos's own TestResults (its `-o json`) for each case must turn into
+// the golden XML, whatever our engine decides.
+const cerbos = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../node_modules/@cerbos/cerbos-linux-x64/cerbos-linux-x64");
+describe.skipIf(!existsSync(cerbos) || process.platform !== "linux" || process.arch !== "x64")("JUnit builder on Cerbos's results", () => {
+  for (const file of cases) {
+    it(file, () => {
+      const dir = materialise(file, "oracle");
+      let out: string;
+      try {
+        out = execFileSync(cerbos, ["compile", "--no-color", `--tests=${dir}`, "-o", "json", path.join(base, "store")], { encoding: "utf8" });
+      } catch (e) {
+        out = (e as { stdout: string }).stdout; // exit code 4 when the case has failing tests
+      }
+      const r = JSON.parse(out) as { suites?: Array<Record<string, unknown>>; summary: Record<string, unknown> };
+      const fill = (s: unknown) => ({ overallResult: "RESULT_UNSPECIFIED", testsCount: 0, resultCounts: [], ...(s as object) });
+      const results = { suites: (r.suites ?? []).map((s) => ({ testCases: [], ...s, summary: fill(s.summary) })), summary: fill(r.summary) } as unknown as TestResults;
+      expect(buildJUnit(results, true)).toBe(readFileSync(path.join(base, "cases", `${file}.golden`), "utf8"));
     });
   }
 });
