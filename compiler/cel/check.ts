@@ -2,6 +2,7 @@
 // (internal/conditions/cel.go): request/P/R/runtime messages, V/C/G maps, the function table,
 // and the literal validators. Produces the checked tree (checked.ts) plus what the expression
 // reads from the request (attribute keys, auxData) — recorded, not yet written to the tables.
+import { reportCel } from "./report.ts";
 import { Message, Op, ROOT_GLOBALS, Tag } from "../../spec/format.ts";
 import type { ConstValue } from "../encode/builder-api.ts";
 import type { CelSource } from "../model.ts";
@@ -103,7 +104,7 @@ class Checker {
   ) {}
 
   private error(code: string, offset: number, message: string): Node {
-    this.diags.error(code, this.src.positionAt(offset), message);
+    reportCel(this.diags, code, this.src, offset, message);
     return NULL_NODE;
   }
 

@@ -1,4 +1,5 @@
 // Public face of the CEL stage (see docs/team-contracts.md): parse → check → lower.
+import { reportCel } from "./report.ts";
 import type { RulesetTables } from "../encode/builder-api.ts";
 import type { DiagnosticBag } from "../diagnostics.ts";
 import type { CelSource } from "../model.ts";
@@ -15,7 +16,7 @@ export { disassembleCode, type DisasmNames } from "./disasm.ts";
 export function lowerCel(src: CelSource, scope: LowerScope, tables: RulesetTables, diags: DiagnosticBag): number | undefined {
   const parsed = parseCel(src.text);
   if (!parsed.ok) {
-    diags.error("VD3001", src.positionAt(parsed.error.offset), `syntax error: ${parsed.error.message}`);
+    reportCel(diags, "VD3001", src, parsed.error.offset, `syntax error: ${parsed.error.message}`);
     return undefined;
   }
   const checked = checkCel(parsed.expr, src, scope, diags);

@@ -1,11 +1,15 @@
-// Diagnostics carry the file position of the offending token: the expression's own offset
-// mapped through CelSource.positionAt (here the expression starts at line 10, column 14).
+// Diagnostics point where Cerbos does (the node holding the expression, here line 10, column 14)
+// and name the offending token's file position in `help`: the expression's own offset mapped
+// through CelSource.positionAt.
 import { describe, expect, it } from "vitest";
 import { lower, scopeOf } from "./lower-helpers.ts";
 
 const AT: [number, number] = [10, 14];
 const where = (text: string, scope = scopeOf(["known"], { k: 1 })) =>
-  lower(text, scope, AT).diags.map((d) => `${d.code}@${d.span.line}:${d.span.column}`);
+  lower(text, scope, AT).diags.map((d) => {
+    expect(`${d.span.line}:${d.span.column}`).toBe(AT.join(":"));
+    return `${d.code}@${/^at (\d+:\d+)$/.exec(d.help ?? "")?.[1] ?? AT.join(":")}`;
+  });
 
 describe("CEL diagnostics", () => {
   it("reports syntax errors at the offending character", () => {
