@@ -14,6 +14,13 @@ export const NOW_NOT_PROVIDED = "a policy used a time-based condition, but `now`
 const ZERO_TIME = new Date("0001-01-01T00:00:00Z");
 const FAR_TIME = new Date("9999-12-31T23:59:59Z");
 
+function auxData(a: FixtureAuxData): FixtureAuxData {
+  const out: FixtureAuxData = {};
+  if (a.jwt) out.jwt = a.jwt;
+  if (a.jwts) out.jwts = a.jwts;
+  return out;
+}
+
 export class PdpChecker implements Checker {
   private readonly pdps = new Map<string, Pdp>();
 
@@ -46,8 +53,8 @@ export class PdpChecker implements Checker {
       principal: input.principal,
       resource: input.resource,
       actions: input.actions,
-      // Only `jwt` reaches the engine; a fixture with `jwts` alone gives policies an empty map.
-      ...(input.auxData ? { auxData: { jwt: input.auxData.jwt ?? {} } } : {}),
+      // Both parts of Cerbos's AuxData reach policies: `jwt` claims and named `jwts` tokens.
+      ...(input.auxData ? { auxData: auxData(input.auxData) } : {}),
     };
     if (options?.now) return pdp.checkInputs([req], { now: new Date(options.now) });
     const atZero = pdp.checkInputs([req], { now: ZERO_TIME });
