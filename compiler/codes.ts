@@ -47,6 +47,8 @@ export const CODES = {
   VD2011: "cyclical variable definitions",
   VD2012: "missing ancestor policy",
   VD2013: "conflicting scope permissions",
+  VD2014: "missing schema",
+  VD2015: "invalid schema",
 
   // --- VD3xxx CEL (compiler/cel)
   VD3001: "cel syntax error",

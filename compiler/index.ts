@@ -11,10 +11,13 @@ import { plan, type LowerScope } from "./plan/index.ts";
 import { RulesetBuilder } from "./encode/tables.ts";
 import { writeRuleset } from "./encode/write.ts";
 import { HeaderFlag } from "../spec/format.ts";
+import { checkSchemaRefs, readSchemaFiles, SCHEMA_DIR } from "./schemas.ts";
 
 export interface CompileOptions {
   /** Leave expression source text out of the ruleset (smaller; evaluationErrors lose `expression`). */
   stripSources?: boolean;
+  /** JSON Schemas by path relative to `_schemas/`; files passed as `_schemas/...` are added. */
+  schemas?: Map<string, string>;
 }
 
 export interface CompileResult {
@@ -26,13 +29,19 @@ export interface CompileResult {
 export function compilePolicies(files: Array<{ path: string; text: string }>, options: CompileOptions = {}): CompileResult {
   const bag = new DiagnosticBag();
   const policies: Policy[] = [];
+  const schemas = new Map(options.schemas);
   for (const f of files) {
+    if (f.path.startsWith(`${SCHEMA_DIR}/`)) {
+      schemas.set(f.path.slice(SCHEMA_DIR.length + 1), f.text);
+      continue;
+    }
     const r = parsePolicySource(f.path, f.text);
     policies.push(...r.policies);
     bag.items.push(...r.diagnostics);
   }
 
   const linked = link(policies, referencedNames, bag);
+  checkSchemaRefs(policies, schemas, bag);
 
   // Expressions Cerbos compiles but no row needs (unused variables, unreferenced derived roles):
   // lowered into a scratch table only so their errors are reported.
@@ -57,5 +66,5 @@ function scratchScope(m: Module): LowerScope {
 
 /** Compiles every policy file under `dir` (see compiler/load.ts for what is skipped). */
 export function compileDirectory(dir: string, options: CompileOptions = {}): CompileResult {
-  return compilePolicies(discoverPolicyFiles(dir), options);
+  return compilePolicies(discoverPolicyFiles(dir), { ...options, schemas: options.schemas ?? readSchemaFiles(dir) });
 }

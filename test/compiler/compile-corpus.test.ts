@@ -7,10 +7,13 @@ import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { compileDirectory, compilePolicies } from "../../compiler/index.ts";
 import { renderDiagnostic } from "../../compiler/diagnostics.ts";
+import { readSchemaFiles } from "../../compiler/schemas.ts";
 import { corpusDir, readTxtar } from "../helpers/corpus.ts";
 
 const compileDir = path.join(corpusDir(), "compile");
 const storeDir = path.join(corpusDir(), "store");
+// Cerbos's compile tests resolve schema references against this folder (mkSchemaMgr in compile_test.go).
+const schemas = readSchemaFiles(path.join(corpusDir(), "schema", "fs"));
 
 interface WantError {
   file: string;
@@ -21,12 +24,9 @@ interface WantError {
 
 /**
  * Cases we cannot pass yet, with the reason. Each must still fail (so fixing one forces removing it).
- * - invalid_schemas / missing_schemas: schema references are not loaded or validated at compile time
- *   (needs a _schemas loader in the compiler; the cases' txtar holds the schemas).
+ * (none at the moment)
  */
 const KNOWN_FAILURES = new Map<string, string>([
-  ["invalid_schemas.yaml", "schemas are not loaded by the compiler yet"],
-  ["missing_schemas.yaml", "schemas are not loaded by the compiler yet"],
 ]);
 
 const cases = existsSync(compileDir) ? readdirSync(compileDir).filter((f) => f.endsWith(".yaml")).sort() : [];
@@ -42,7 +42,7 @@ describe("compile corpus", () => {
     const files = [...archive.files].map(([p, text]) => ({ path: p, text }));
 
     const check = () => {
-      const r = compilePolicies(files);
+      const r = compilePolicies(files, { schemas });
       const errors = r.diagnostics.filter((d) => d.severity === "error");
       const listing = errors.map(renderDiagnostic).join("\n");
       if (!spec.wantErrors || spec.wantErrors.length === 0) {
