@@ -87,6 +87,12 @@ export async function runTestCommand(args: string[], io: Io = processIo): Promis
     return EXIT.COMPILE_ERRORS;
   }
   const checker = new PdpChecker(ruleset, flag(p, "strict-evaluation"));
+  try {
+    checker.ready();
+  } catch (e) {
+    io.stderr(`verdict test: error: ${(e as Error).message}\n`);
+    return EXIT.FAILURE;
+  }
   const results = verify(str(p, "tests") ?? dir, checker, conf);
   const verbose = flag(p, "verbose");
 

@@ -31,6 +31,11 @@ export class PdpChecker implements Checker {
     private readonly extra: PdpOptions = {},
   ) {}
 
+  /** Loads the ruleset into a Pdp now, so a ruleset the evaluator refuses fails once, up front. */
+  ready(): void {
+    this.pdpFor(undefined);
+  }
+
   private pdpFor(o: TestOptions | undefined): Pdp {
     const opts: PdpOptions = { ...this.extra };
     if (o?.defaultPolicyVersion) opts.defaultPolicyVersion = o.defaultPolicyVersion;
