@@ -104,7 +104,8 @@ export async function runTestCommand(args: string[], io: Io = processIo): Promis
 
   const overall = results.summary.overallResult;
   if (overall === "RESULT_FAILED" || overall === "RESULT_ERRORED") {
-    if (testOutput !== "json" && testOutput !== "junit") io.stderr("verdict: error: tests failed\n");
+    // stderr only, as Cerbos does, so machine-readable stdout stays clean.
+    io.stderr("verdict: error: tests failed\n");
     return EXIT.TESTS_FAILED;
   }
   return EXIT.OK;
