@@ -22,3 +22,8 @@ export function setRuntimeEdr(cell: usize): void { runtimeEdrCell = cell; }
  *  unset. The decision procedure fills slots when it evaluates a PARAMS run; LOAD_VAR reads them. */
 export let varValues: usize = 0;
 export function setVarValues(p: usize): void { varValues = p; }
+
+/** Set when an expression of the current `check` call read the clock (now(), timeSince()):
+ *  policy tests must supply `now` for such checks, as Cerbos's test runner requires. */
+export let nowRead: bool = false;
+export function setNowRead(v: bool): void { nowRead = v; }

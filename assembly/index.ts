@@ -9,7 +9,7 @@ import {
 import { inMemory } from "./reader";
 import { loadRuleset } from "./loader";
 import { rsBase, exprCount } from "./ruleset";
-import { setConfig, setRequest } from "./context";
+import { setConfig, setRequest, nowRead, setNowRead } from "./context";
 import { arenaReset } from "./arena";
 import { evalExpr } from "./vm";
 import { scanRowsOnLoad } from "./query";
@@ -106,6 +106,9 @@ export function configure(ptr: usize): i32 {
 /** At most this many resources per request (Cerbos's own default limit is 50). */
 const MAX_RESOURCES: u32 = 1 << 16;
 
+/** 1 when an expression of the last `check` read the clock (now(), timeSince()). */
+export function now_read(): u32 { return nowRead ? 1 : 0; }
+
 export function check(req: usize): i32 {
   const out = responseVec();
   vecClear(out);
@@ -119,6 +122,7 @@ export function check(req: usize): i32 {
   if (n > 0 && !inMemory(res, <usize>n * RS_SIZE)) return Status.BAD_REQUEST;
   if (aux != 0 && !inMemory(aux, CELL_SIZE)) return Status.BAD_REQUEST;
   arenaReset(); // the previous response's values die here, not before
+  setNowRead(false);
   clearVecFailed();
   clearOutOfMemory();
   lastRequest = req;

@@ -2,12 +2,13 @@
 // expression of one check sees the same instant (Cerbos fixes it per request).
 import { Tag, Builtin, CelError, RQ_NOW_SECONDS, RQ_NOW_NANOS, RQ_SIZE } from "../../spec/format";
 import { tagOf, cA, cI, cP, setErr, payloadOk, memOk } from "../value";
-import { requestPtr } from "../context";
+import { requestPtr, setNowRead } from "../context";
 import { tsGet, durGet, parseOffset, setTs, tsDiff } from "./time";
 
 let nowS: i64 = 0;
 let nowN: i64 = 0;
 function readNow(): void {
+  setNowRead(true);
   if (requestPtr != 0 && memOk(requestPtr, RQ_SIZE)) {
     nowS = load<i64>(requestPtr, RQ_NOW_SECONDS);
     nowN = <i64>load<u32>(requestPtr, RQ_NOW_NANOS);

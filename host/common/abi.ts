@@ -15,6 +15,8 @@ export interface EvaluatorExports {
   check(reqPtr: number): number;
   out_ptr(): number;
   out_len(): number;
+  /** 1 when the last check read the clock (now(), timeSince()); absent in older evaluators. */
+  now_read?(): number;
 }
 
 export class AbiMismatchError extends Error {

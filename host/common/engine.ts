@@ -51,6 +51,10 @@ export class Engine {
     return { abi, rulesetPtr, configPtr, encoder: new RequestEncoder(abi, this.index, rulesetPtr) };
   }
 
+  /** Whether the last `check` read the clock (now(), timeSince()): Cerbos's test runner errors
+   *  a test that depends on the time without fixing `now`. */
+  lastCheckReadNow = false;
+
   /** Checks one principal against N resources; results in request order. */
   check(call: CheckCall): CheckOutput[] {
     const inst = (this.inst ??= this.start());
@@ -59,6 +63,7 @@ export class Engine {
       const st = inst.abi.ex.check(reqPtr);
       if (st !== Status.OK) throw new EvaluatorError(`evaluator refused the request: ${statusName(st)}`);
       const ex = inst.abi.ex;
+      this.lastCheckReadNow = (ex.now_read?.() ?? 0) !== 0;
       const out = ex.out_ptr() >>> 0;
       const len = ex.out_len() >>> 0;
       return decodeResponse(

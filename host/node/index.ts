@@ -91,17 +91,27 @@ export class Pdp {
     if (!Array.isArray(inputs)) throw new TypeError("checkInputs expects an array of CheckInput");
     inputs.forEach((input, i) => validateCheckInput(input, `inputs[${i}]`));
     const now = this.now(call);
+    let readNow = false;
     // One evaluator call per input: each input carries its own principal and aux data.
-    return inputs.map(
-      (input) =>
-        this.engine.check({
-          requestId: input.requestId,
-          principal: input.principal,
-          resources: [{ resource: input.resource, actions: input.actions }],
-          auxData: input.auxData,
-          now,
-        })[0]!,
-    );
+    const outputs = inputs.map((input) => {
+      const [out] = this.engine.check({
+        requestId: input.requestId,
+        principal: input.principal,
+        resources: [{ resource: input.resource, actions: input.actions }],
+        auxData: input.auxData,
+        now,
+      });
+      readNow ||= this.engine.lastCheckReadNow;
+      return out!;
+    });
+    this.readNow = readNow;
+    return outputs;
+  }
+
+  private readNow = false;
+  /** Whether the last checkInputs call evaluated now() or timeSince(). */
+  get lastCheckReadNow(): boolean {
+    return this.readNow;
   }
 
   /** True only when the action is explicitly allowed. Throws on an invalid request. */

@@ -20,13 +20,7 @@ const cases = readdirSync(casesDir)
   .sort();
 
 // Cases we cannot pass yet, with the reason. Keep this list short and honest.
-const KNOWN_FAILURES: Record<string, string> = {
-  // Cerbos fails a test without `now` as soon as a condition reads the clock. Our evaluator does
-  // not report clock reads, so the runner only notices when the decision changes between two far
-  // apart instants; here `timeSince() == duration("24h")` is false at both, so the test is judged
-  // (DENY, expected ALLOW) instead of erroring. Needs an evaluator/host "now was read" signal.
-  case_036: "evaluator does not report whether now() was read",
-};
+const KNOWN_FAILURES: Record<string, string> = {};
 
 let checker: PdpChecker;
 let work: string;
