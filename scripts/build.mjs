@@ -49,4 +49,18 @@ await esbuild.build({
   logLevel: "warning",
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
 });
+log("Workers host (host/workers/index.ts → dist/workers.mjs) and the worker example's ruleset (build/expenses.bin)");
+await esbuild.build({
+  entryPoints: [join(root, "host", "workers", "index.ts")],
+  outfile: join(root, "dist", "workers.mjs"),
+  bundle: true,
+  platform: "neutral",
+  format: "esm",
+  target: "es2022",
+  logLevel: "warning",
+});
+execFileSync(process.execPath, [join(root, "bin", "verdict.mjs"), "compile", "examples/expenses", "-o", join("build", "expenses.bin"), "--quiet"], {
+  cwd: root,
+  stdio: "inherit",
+});
 log("done");
