@@ -8,3 +8,4 @@ export { DEFAULT_LIMITS, parseCheckResourcesRequest, RequestValidationError, val
 export { readRulesetIndex, type RulesetIndex } from "./ruleset-strings.ts";
 export { newCallId } from "./call-id.ts";
 export type * from "./types.ts";
+export * from "./audit/index.ts";

@@ -5,6 +5,7 @@ import { compileDirectory } from "../../compiler/index.ts";
 import type { Diagnostic } from "../../compiler/diagnostics.ts";
 import { renderDiagnostic, sortDiagnostics } from "../../compiler/diagnostics.ts";
 import { decodeJwtPayloadUnverified, type JwtDecoder, resolveAuxData } from "../common/aux-data.ts";
+import type { Decision } from "../common/audit/entry.ts";
 import { checkResources as checkResourcesShape } from "../common/check-resources.ts";
 import { Engine } from "../common/engine.ts";
 import type {
@@ -20,6 +21,7 @@ import { parseCheckResourcesRequest, type RequestLimits, validateCheckInput } fr
 import { loadWasmModule } from "./wasm.ts";
 
 export * from "../common/index.ts";
+export { FileSink, HttpSink, type FileSinkOptions, type HttpSinkOptions } from "./audit/index.ts";
 
 export interface PdpOptions extends CommonPdpOptions {
   /** The evaluator: a path, bytes or a compiled module (default: the built verdict.wasm). */
@@ -30,6 +32,8 @@ export interface PdpOptions extends CommonPdpOptions {
   jwt?: { disableVerification?: boolean; decode?: JwtDecoder };
   /** Batch limits for checkResources (Cerbos server.requestLimits); none by default. */
   limits?: RequestLimits;
+  /** Told about every checkResources decision (e.g. `auditLog.record`); see host/common/audit. */
+  onDecision?: (d: Decision) => void;
 }
 
 /** Policies failed to compile; `diagnostics` holds every problem, sorted. */
@@ -80,10 +84,11 @@ export class Pdp {
 
   /** Cerbos's HTTP CheckResources: same request and response JSON. Throws
    *  RequestValidationError (Cerbos's HTTP 400) for a malformed request. */
-  checkResources(req: CheckResourcesRequest, call?: { now?: Date }): CheckResourcesResponse {
+  checkResources(req: CheckResourcesRequest, call?: { now?: Date; observe?: (d: Decision) => void }): CheckResourcesResponse {
     const valid = parseCheckResourcesRequest(req, this.opts.limits ?? NO_LIMITS);
     const aux = resolveAuxData(valid.auxData, this.jwtDecode);
-    return checkResourcesShape(this.engine, valid, this.now(call), aux);
+    // `observe` (e.g. an AuditLog's record) sees the full engine outputs; see host/common/audit.
+    return checkResourcesShape(this.engine, valid, this.now(call), aux, call?.observe ?? this.opts.onDecision);
   }
 
   /** Cerbos's engine API: one CheckOutput per input, in order. */
