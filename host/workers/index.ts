@@ -25,7 +25,12 @@ import type {
 } from "../common/types.ts";
 import { parseCheckResourcesRequest, RequestValidationError, type RequestLimits, validateCheckInput } from "../common/validate.ts";
 
-export * from "../common/index.ts";
+// Only what a Worker needs is re-exported (each re-export is bundled even when unused).
+export { AbiMismatchError } from "../common/abi.ts";
+export { EvaluatorError, RulesetLoadError } from "../common/errors.ts";
+export { RequestValidationError, type RequestLimits } from "../common/validate.ts";
+export type { JwtDecoder } from "../common/aux-data.ts";
+export type * from "../common/types.ts";
 
 export interface WorkerPdpOptions extends CommonPdpOptions {
   /** HTTP auxData JWTs, as in host/node: `disableVerification` decodes without checking the
