@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import type { EngineConfig } from "../host/common/config.ts";
 import { DEFAULT_LIMITS, type RequestLimits } from "../host/common/validate.ts";
+import { type AuditConfig, resolveAudit } from "./serve/audit-config.ts";
 
 export class ConfigError extends Error {
   constructor(
@@ -24,6 +25,8 @@ export interface VerdictConfig {
   schemaEnforcement: "none" | "warn" | "reject";
   limits: RequestLimits;
   jwtDisableVerification: boolean;
+  /** Cerbos's `audit` section (decision logs only); see serve/audit-config.ts. */
+  audit: AuditConfig;
 }
 
 type Tree = Record<string, unknown>;
@@ -144,5 +147,6 @@ export function resolveConfig(tree: Tree): VerdictConfig {
       maxActionsPerResource: positiveInt(tree, "server.requestLimits.maxActionsPerResource", DEFAULT_LIMITS.maxActionsPerResource),
     },
     jwtDisableVerification: bool(tree, "auxData.jwt.disableVerification") ?? false,
+    audit: resolveAudit(tree, (m) => new ConfigError("VD6003", m)),
   };
 }

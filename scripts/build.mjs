@@ -63,4 +63,45 @@ execFileSync(process.execPath, [join(root, "bin", "verdict.mjs"), "compile", "ex
   cwd: root,
   stdio: "inherit",
 });
+log("Browser hosts (host/browser, host/dom, host/react → dist/browser.mjs, browser-full.mjs, dom.mjs, react.mjs)");
+for (const [entry, out] of [
+  ["host/browser/index.ts", "browser.mjs"],
+  ["host/browser/full.ts", "browser-full.mjs"],
+  ["host/dom/index.ts", "dom.mjs"],
+  ["host/react/index.ts", "react.mjs"],
+]) {
+  await esbuild.build({
+    entryPoints: [join(root, entry)],
+    outfile: join(root, "dist", out),
+    bundle: true,
+    platform: "neutral",
+    format: "esm",
+    target: "es2022",
+    external: ["react", "react-dom", "./browser.mjs"],
+    logLevel: "warning",
+  });
+}
+
+log("Browser examples (examples/expenses-menu, examples/offline-app → dist/examples/*/)");
+for (const name of ["expenses-menu", "offline-app"]) {
+  const out = join(root, "dist", "examples", name);
+  mkdirSync(out, { recursive: true });
+  await esbuild.build({
+    entryPoints: [join(root, "examples", name, "app.ts")],
+    outfile: join(out, "app.js"),
+    bundle: true,
+    platform: "browser",
+    format: "esm",
+    target: "es2022",
+    minify: true,
+    define: { "process.env.NODE_ENV": '"production"' },
+    logLevel: "warning",
+  });
+  copyFileSync(join(root, "examples", name, "index.html"), join(out, "index.html"));
+  copyFileSync(join(root, "build", "verdict.wasm"), join(out, "verdict.wasm"));
+  execFileSync(process.execPath, [join(root, "bin", "verdict.mjs"), "compile", "examples/expenses", "-o", join(out, "expenses.vrdt"), "--quiet"], {
+    cwd: root,
+    stdio: "inherit",
+  });
+}
 log("done");

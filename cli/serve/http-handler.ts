@@ -4,6 +4,8 @@
 // 501 {"code":12,"message":"Method Not Allowed"} for a known path with the wrong method.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { EvaluatorError, type Pdp, RequestValidationError } from "../../host/node/index.ts";
+import type { AuditLog } from "../../host/common/audit/log.ts";
+import { requestObserver } from "./decision-audit.ts";
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -11,11 +13,15 @@ export interface HandlerOptions {
   pdp: Pdp;
   /** Logs one line for unexpected failures (never request contents). */
   log: (line: string) => void;
+  /** Decision log (audit.* config); each answered check is offered to it. */
+  audit?: AuditLog;
+  /** The id of the ruleset serving now; sent as X-Verdict-Ruleset and logged with each decision. */
+  rulesetId?: () => string | undefined;
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
+function send(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string>): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers });
   res.end(text);
 }
 
@@ -58,7 +64,7 @@ export function createHandler(opts: HandlerOptions): (req: IncomingMessage, res:
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, { pdp }: HandlerOptions): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, { pdp, audit, rulesetId }: HandlerOptions): Promise<void> {
   const path = (req.url ?? "/").split("?")[0]!;
   const method = ROUTES[path];
   if (!method) return send(res, 404, { code: 5, message: "Not Found" });
@@ -83,7 +89,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, { pdp }: Handle
     return send(res, 400, { code: 3, message: `invalid JSON: ${(e as Error).message}` });
   }
   try {
-    send(res, 200, pdp.checkResources(body as Parameters<Pdp["checkResources"]>[0]));
+    // The ruleset id is read right after the synchronous check: a swap cannot happen in between,
+    // so the header (and the audit entry) name the ruleset that answered.
+    const observe = audit ? requestObserver(audit, req, rulesetId) : undefined;
+    const answer = pdp.checkResources(body as Parameters<Pdp["checkResources"]>[0], observe ? { observe } : undefined);
+    const id = rulesetId?.();
+    send(res, 200, answer, id ? { "x-verdict-ruleset": id } : undefined);
   } catch (e) {
     if (e instanceof RequestValidationError) return send(res, 400, { code: 3, message: e.message });
     if (e instanceof EvaluatorError) return send(res, 500, { code: 13, message: e.message });

@@ -24,9 +24,13 @@ export function decodeEffects(dv: DataView, ptr: number, len: number, counts: re
       row.push(word() === Effect.ALLOW);
       p += (RESP_ACTION_WORDS - 1) * 4;
     }
-    p += word() * 4; // effective derived roles
-    p += word() * RESP_OUTPUT_WORDS * 4;
-    p += word() * RESP_EVAL_ERROR_WORDS * 4;
+    // Skip the rest (`p += word()…` would read p before word() moves it).
+    const roles = word();
+    p += roles * 4;
+    const outputs = word();
+    p += outputs * RESP_OUTPUT_WORDS * 4;
+    const errors = word();
+    p += errors * RESP_EVAL_ERROR_WORDS * 4;
     out.push(row);
   }
   if (p > end) throw new EvaluatorError("evaluator response truncated");
