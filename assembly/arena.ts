@@ -1,3 +1,5 @@
+import { halloc } from "./heap";
+
 // Per-check bump arena: computed values, the VM stack and locals live here, never in managed
 // objects. Memory comes from the heap in chunks that are kept and reused by every later check,
 // so a long-running evaluator stays at a flat footprint (the largest check it ever saw, capped).
@@ -55,9 +57,8 @@ export function arenaAlloc(bytes: usize): usize {
   if (chunkCount >= MAX_CHUNKS) return 0;
   const size = bytes > CHUNK ? bytes : CHUNK;
   if (chunkBytes + size > ARENA_CAP) return 0;
-  // heap blocks are 16-aligned in the minimal runtime's TLSF; over-allocate 16 to be sure.
-  const raw = heap.alloc(size + 16);
-  const p = (raw + 15) & ~(<usize>15);
+  const p = halloc(size); // 16-byte aligned; CHUNK is exactly one heap size class
+  if (p == 0) return 0;
   store<u32>(chunks + (<usize>chunkCount << 3), <u32>p);
   store<u32>(chunks + (<usize>chunkCount << 3), <u32>size, 4);
   chunkCount++;

@@ -2,6 +2,7 @@
 // expression, constant/variable/string operands are in range and every jump lands on an
 // instruction boundary inside the expression. The VM can then decode without bounds checks on
 // the code itself (stack depth and locals remain the VM's runtime checks).
+import { halloc, hfree } from "./heap";
 import { Op } from "../spec/format";
 
 /** One bit per code byte: set where an instruction starts. Grown on demand, kept across loads. */
@@ -35,8 +36,8 @@ function targetOk(p: usize, at: u32, end: u32, n: u32): bool {
 export function validateCode(p: usize, n: u32, nConsts: u32, nVars: u32, nStrings: u32): bool {
   const need = (n >> 3) + 1;
   if (need > marksCap) {
-    if (marks != 0) heap.free(marks);
-    marks = heap.alloc(need);
+    if (marks != 0) hfree(marks);
+    marks = halloc(need);
     if (marks == 0) { marksCap = 0; return false; }
     marksCap = need;
   }

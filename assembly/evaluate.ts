@@ -2,6 +2,7 @@
 // slots, condition trees (CONDS), output expressions and the evaluation-error list — with the
 // per-resource caches Cerbos keeps (variables per params, conditions per evaluation key).
 // The per-ruleset work buffers live here; the loader allocates them before it commits.
+import { halloc, hfree } from "./heap";
 import {
   Tag, NONE, CELL_SIZE, COND_SIZE, CO_KIND, CO_A, CO_B, CondKind, PARAMS_SIZE, PA_VAR_START,
   PA_VAR_COUNT, VAR_SIZE, VA_EXPR,
@@ -19,7 +20,7 @@ import { vecPush, vecLen, vecAt } from "./response";
 let varBuf: usize = 0, drVarBuf: usize = 0, keyBuf: usize = 0, paramsBuf: usize = 0;
 let newVar: usize = 0, newDrVar: usize = 0, newKey: usize = 0, newParams: usize = 0;
 
-function alloc0(n: usize): usize { return heap.alloc(n == 0 ? 16 : n); }
+function alloc0(n: usize): usize { return halloc(n == 0 ? 16 : n); }
 
 /** Allocates the buffers a ruleset with these counts needs; false (nothing kept) on failure. */
 export function allocWork(vars: u32, keys: u32, params: u32, _exprs: u32): bool {
@@ -31,14 +32,14 @@ export function allocWork(vars: u32, keys: u32, params: u32, _exprs: u32): bool 
   return true;
 }
 export function dropWork(): void {
-  if (newVar != 0) heap.free(newVar);
-  if (newDrVar != 0) heap.free(newDrVar);
-  if (newKey != 0) heap.free(newKey);
-  if (newParams != 0) heap.free(newParams);
+  if (newVar != 0) hfree(newVar);
+  if (newDrVar != 0) hfree(newDrVar);
+  if (newKey != 0) hfree(newKey);
+  if (newParams != 0) hfree(newParams);
   newVar = newDrVar = newKey = newParams = 0;
 }
 export function commitWork(): void {
-  if (varBuf != 0) { heap.free(varBuf); heap.free(drVarBuf); heap.free(keyBuf); heap.free(paramsBuf); }
+  if (varBuf != 0) { hfree(varBuf); hfree(drVarBuf); hfree(keyBuf); hfree(paramsBuf); }
   varBuf = newVar; drVarBuf = newDrVar; keyBuf = newKey; paramsBuf = newParams;
   newVar = newDrVar = newKey = newParams = 0;
   setVarValues(varBuf);

@@ -1,6 +1,7 @@
 // The evaluator's ABI (docs/format.md "ABI"): memory management for the host, ruleset loading,
 // engine configuration and checks. Nothing the host passes can make it trap: every pointer and
 // length is checked against linear memory, and every failure is a Status.
+import { halloc, hfree } from "./heap";
 import {
   ABI_MAJOR, ABI_MINOR, Status, Tag, CF_SIZE, CF_FLAGS, CF_DEFAULT_VERSION, CF_DEFAULT_SCOPE,
   CF_GLOBALS, CL_A, CL_B, RQ_SIZE, RQ_RESOURCE_COUNT, RQ_PRINCIPAL, RQ_RESOURCES, RQ_AUX_DATA,
@@ -44,7 +45,7 @@ function forgetBlock(i: i32): void {
 
 export function alloc(n: u32): usize {
   if (<usize>n > MAX_ALLOC || blockCount >= MAX_BLOCKS) return 0;
-  const p = heap.alloc(n == 0 ? 1 : <usize>n);
+  const p = halloc(n == 0 ? 1 : <usize>n);
   store<u32>(blocks + (<usize>(blockCount++) << 2), <u32>p);
   return p;
 }
@@ -53,7 +54,7 @@ export function free(p: usize): void {
   const i = findBlock(p);
   if (i < 0 || p == rsBase) return; // unknown pointer, or the ruleset in service (owned by us)
   forgetBlock(i);
-  heap.free(p);
+  hfree(p);
 }
 
 // ---- ruleset -----------------------------------------------------------------------------

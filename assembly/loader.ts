@@ -2,6 +2,7 @@
 // publishes its sections through ruleset.ts. Every record, index and offset is checked against
 // the section it points into, so the decision procedure and the VM can read the ruleset without
 // bounds checks. A bad ruleset yields a Status and leaves the previous ruleset in service.
+import { halloc, hfree } from "./heap";
 import {
   MAGIC, FORMAT_MAJOR, HEADER_SIZE, H_MAGIC, H_MAJOR, H_LENGTH, H_CHECKSUM, H_SECTION_COUNT,
   CHECKSUM_FROM, SECTION_ENTRY_SIZE, NONE, Section, Status, Tag, CELL_SIZE, CL_A, CL_B, CL_C,
@@ -56,16 +57,16 @@ export function loadRuleset(p: usize, len: u32, owned: bool): i32 {
   const hash = buildStringHash(nStrings, strIndex, strBlob);
   if (hash == 0) return Status.OUT_OF_MEMORY;
   const hashMask = builtHashMask;
-  if (!allocWork(nVars, evalKeys, nParams, nExprs)) { heap.free(hash); return Status.OUT_OF_MEMORY; }
+  if (!allocWork(nVars, evalKeys, nParams, nExprs)) { hfree(hash); return Status.OUT_OF_MEMORY; }
   relocateConsts();
   const oldHash = stringHash;
   setStringHash(hash, hashMask);
-  if (oldHash != 0) heap.free(oldHash);
+  if (oldHash != 0) hfree(oldHash);
   setSections(p, len, nStrings, strIndex, strBlob, nConsts, constBase, codeBase, codeLen,
     nExprs, exprBase, nVars, varBase, nParams, paramsBase, nConds, condBase, nChildren, childBase,
     nRows, rowBase, nDroles, droleBase, nLists, listBase, nScopes, scopeBase, nProles, proleBase, evalKeys);
   commitWork();
-  if (liveOwned && liveBase != 0 && liveBase != p) heap.free(liveBase);
+  if (liveOwned && liveBase != 0 && liveBase != p) hfree(liveBase);
   liveBase = p;
   liveOwned = owned;
   return Status.OK;
@@ -272,12 +273,12 @@ function condsOk(): bool {
     else return false;
   }
   if (nConds == 0) return true;
-  condState = heap.alloc(nConds);
+  condState = halloc(nConds);
   if (condState == 0) return false;
   memory.fill(condState, 0, nConds);
   let ok = true;
   for (let i: u32 = 0; i < nConds && ok; i++) ok = condAcyclic(i, 0);
-  heap.free(condState);
+  hfree(condState);
   return ok;
 }
 
@@ -314,12 +315,12 @@ function constsOk(): bool {
     } else if (t == Tag.TYPE) { if (a > <u32>Tag.ABSENT) return false; }
     else if (t > <u32>Tag.DOUBLE) return false; // ERROR, MESSAGE, ITER, ABSENT never appear as constants
   }
-  condState = heap.alloc(nConsts);
+  condState = halloc(nConsts);
   if (condState == 0) return false;
   memory.fill(condState, 0, nConsts);
   let ok = true;
   for (let i: u32 = 0; i < nConsts && ok; i++) ok = constAcyclic(i, 0);
-  heap.free(condState);
+  hfree(condState);
   return ok;
 }
 

@@ -1,6 +1,7 @@
 // Bounds-checked access to host-written memory and to the loaded ruleset's strings.
 // Everything the host passes (ruleset bytes, request blocks, config) is untrusted: a wasm load
 // outside linear memory traps, so every pointer/length is checked here before it is read.
+import { halloc } from "./heap";
 import { FNV_OFFSET, FNV_PRIME, NONE } from "../spec/format";
 import { stringCount, stringIndex, stringBlob, stringHash, stringHashMask } from "./ruleset";
 
@@ -67,7 +68,7 @@ export let builtHashMask: u32 = 0;
 export function buildStringHash(count: u32, index: usize, blob: usize): usize {
   let size: u32 = 16;
   while (size < count * 2) size <<= 1;
-  const table = heap.alloc(<usize>size << 2);
+  const table = halloc(<usize>size << 2);
   if (table == 0) return 0;
   memory.fill(table, 0xff, <usize>size << 2);
   const mask = size - 1;

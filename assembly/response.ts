@@ -1,11 +1,12 @@
 // Growable u32 word buffers on the heap (never managed objects): the response the host reads
 // through out_ptr/out_len, and the per-resource scratch lists (outputs, evaluation errors) that
 // are copied into it once a resource is decided. Buffers are kept and reused across checks.
+import { halloc, hrealloc } from "./heap";
 import { Status } from "../spec/format";
 
 /** A word vector: [ptr, capacity in words, length in words] in a 12-byte static record. */
 export function vecNew(): usize {
-  return heap.alloc(12);
+  return halloc(12);
 }
 // @ts-ignore: decorator
 @inline export function vecPtr(v: usize): usize { return <usize>load<u32>(v); }
@@ -29,7 +30,7 @@ function grow(v: usize, need: u32): bool {
   let n: u32 = cap < 64 ? 64 : cap;
   while (n < need) n <<= 1;
   const old = vecPtr(v);
-  const p = old == 0 ? heap.alloc(<usize>n << 2) : heap.realloc(old, <usize>n << 2);
+  const p = old == 0 ? halloc(<usize>n << 2) : hrealloc(old, <usize>n << 2);
   if (p == 0) return false;
   store<u32>(v, <u32>p);
   store<u32>(v, n, 4);

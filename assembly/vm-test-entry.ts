@@ -1,13 +1,14 @@
 // TEMPORARY test entry for the VM (test/wasm/vm*.test.ts) until assembly/index.ts exports
 // `eval_expr`. It has its own minimal section reader (no validation: tests write valid
 // rulesets) with the same CONSTS relocation as loader.ts, and lets tests set the request.
+import { halloc, hfree } from "./heap";
 import { HEADER_SIZE, H_SECTION_COUNT, SECTION_ENTRY_SIZE, Section, Tag, CL_A, CL_B, CL_C, NONE } from "../spec/format";
 import { setSections } from "./ruleset";
 import { setRequest, setVarValues, setRuntimeEdr, setConfig } from "./context";
 import { evalExpr, arenaReset } from "./vm";
 
-export function alloc(n: usize): usize { return heap.alloc(n); }
-export function free(p: usize): void { heap.free(p); }
+export function alloc(n: usize): usize { return halloc(n); }
+export function free(p: usize): void { hfree(p); }
 
 const secs: usize = memory.data(16 * 8);
 
