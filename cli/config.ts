@@ -7,6 +7,8 @@ import { parse as parseYaml } from "yaml";
 import type { EngineConfig } from "../host/common/config.ts";
 import { DEFAULT_LIMITS, type RequestLimits } from "../host/common/validate.ts";
 import { type AuditConfig, resolveAudit } from "./serve/audit-config.ts";
+import { parseDuration } from "../host/node/sources/duration.ts";
+import type { StorageConfig } from "../host/node/sources/index.ts";
 
 export class ConfigError extends Error {
   constructor(
@@ -27,6 +29,11 @@ export interface VerdictConfig {
   jwtDisableVerification: boolean;
   /** Cerbos's `audit` section (decision logs only); see serve/audit-config.ts. */
   audit: AuditConfig;
+  /** The policy source (storage.driver disk | git | bundle); undefined when none is configured. */
+  storage?: StorageConfig;
+  /** Verdict's reload settings (not Cerbos keys): `verdict.reload.runTests` refuses a change whose
+   *  own test suites fail; `storage.disk.watchCooldown` batches file events. */
+  reload: { runTests: boolean };
 }
 
 type Tree = Record<string, unknown>;
@@ -119,11 +126,82 @@ export function parseListenAddr(addr: string): { host: string; port: number } {
   return { host: m[1] ?? (m[2] || "127.0.0.1"), port };
 }
 
-export function resolveConfig(tree: Tree): VerdictConfig {
-  const driver = string(tree, "storage.driver");
-  if (driver !== undefined && driver !== "disk") {
-    throw new ConfigError("VD6004", `storage driver \`${driver}\` is not supported (only \`disk\`)`);
+function duration(tree: Tree, path: string, dflt: number): number {
+  const v = get(tree, path);
+  if (v === undefined || v === null) return dflt;
+  try {
+    return parseDuration(v, path);
+  } catch (e) {
+    throw new ConfigError("VD6003", (e as Error).message);
   }
+}
+
+function required(tree: Tree, path: string): string {
+  const v = string(tree, path);
+  if (!v) throw new ConfigError("VD6003", `\`${path}\` is required`);
+  return v;
+}
+
+function stringMap(tree: Tree, path: string): Record<string, string> | undefined {
+  const v = get(tree, path);
+  if (v === undefined || v === null) return undefined;
+  if (!isTree(v) || Object.values(v).some((x) => typeof x !== "string")) throw new ConfigError("VD6003", `\`${path}\` must be a map of strings`);
+  return v as Record<string, string>;
+}
+
+/** Cerbos's `storage` section (disk and git drivers with their keys) plus Verdict's `bundle`. */
+export function resolveStorage(tree: Tree): StorageConfig | undefined {
+  const driver = string(tree, "storage.driver") ?? (get(tree, "storage.disk.directory") !== undefined ? "disk" : undefined);
+  switch (driver) {
+    case undefined:
+      return undefined;
+    case "disk": {
+      const directory = string(tree, "storage.disk.directory");
+      if (!directory) return undefined; // --policies/--ruleset may still supply one
+      return {
+        driver: "disk",
+        directory,
+        watchForChanges: bool(tree, "storage.disk.watchForChanges") ?? false,
+        cooldownMs: duration(tree, "storage.disk.watchCooldown", 500),
+      };
+    }
+    case "git": {
+      const protocol = string(tree, "storage.git.protocol") ?? "https";
+      if (protocol !== "file" && protocol !== "https" && protocol !== "ssh") {
+        throw new ConfigError("VD6003", `\`storage.git.protocol\` must be file, https or ssh, got \`${protocol}\``);
+      }
+      return {
+        driver: "git",
+        protocol,
+        url: required(tree, "storage.git.url"),
+        branch: string(tree, "storage.git.branch") ?? "master",
+        subDir: string(tree, "storage.git.subDir"),
+        checkoutDir: string(tree, "storage.git.checkoutDir"),
+        updatePollIntervalMs: duration(tree, "storage.git.updatePollInterval", 0),
+        operationTimeoutMs: duration(tree, "storage.git.operationTimeout", 60_000),
+        https: { username: string(tree, "storage.git.https.username"), password: string(tree, "storage.git.https.password") },
+        ssh: {
+          user: string(tree, "storage.git.ssh.user"),
+          privateKeyFile: string(tree, "storage.git.ssh.privateKeyFile"),
+          password: string(tree, "storage.git.ssh.password"),
+        },
+      };
+    }
+    case "bundle":
+      return {
+        driver: "bundle",
+        url: required(tree, "storage.bundle.url"),
+        updatePollIntervalMs: duration(tree, "storage.bundle.updatePollInterval", 10_000),
+        requestTimeoutMs: duration(tree, "storage.bundle.requestTimeout", 5_000),
+        headers: stringMap(tree, "storage.bundle.headers"),
+      };
+    default:
+      throw new ConfigError("VD6004", `storage driver \`${driver}\` is not supported (disk, git or bundle)`);
+  }
+}
+
+export function resolveConfig(tree: Tree): VerdictConfig {
+  const storage = resolveStorage(tree);
   const enforcement = string(tree, "schema.enforcement") ?? "none";
   if (enforcement !== "none" && enforcement !== "warn" && enforcement !== "reject") {
     throw new ConfigError("VD6003", `\`schema.enforcement\` must be none, warn or reject, got \`${enforcement}\``);
@@ -148,5 +226,7 @@ export function resolveConfig(tree: Tree): VerdictConfig {
     },
     jwtDisableVerification: bool(tree, "auxData.jwt.disableVerification") ?? false,
     audit: resolveAudit(tree, (m) => new ConfigError("VD6003", m)),
+    storage,
+    reload: { runTests: bool(tree, "verdict.reload.runTests") ?? false },
   };
 }

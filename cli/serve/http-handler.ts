@@ -10,7 +10,10 @@ import { requestObserver } from "./decision-audit.ts";
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export interface HandlerOptions {
-  pdp: Pdp;
+  /** A Pdp, or a ReloadingPdp that swaps rulesets between requests. */
+  pdp: Pick<Pdp, "checkResources">;
+  /** The loaded ruleset and the last reload error, for GET /_verdict/status. */
+  status?: () => unknown;
   /** Logs one line for unexpected failures (never request contents). */
   log: (line: string) => void;
   /** Decision log (audit.* config); each answered check is offered to it. */
@@ -49,6 +52,7 @@ const ROUTES: Record<string, string> = {
   "/api/check/resources": "POST",
   "/api/server_info": "GET",
   "/_cerbos/health": "GET",
+  "/_verdict/status": "GET",
 };
 
 /** Verdict's own version (Cerbos reports its build here; SDKs only display it). */
@@ -64,7 +68,7 @@ export function createHandler(opts: HandlerOptions): (req: IncomingMessage, res:
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, { pdp, audit, rulesetId }: HandlerOptions): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, { pdp, status, audit, rulesetId }: HandlerOptions): Promise<void> {
   const path = (req.url ?? "/").split("?")[0]!;
   const method = ROUTES[path];
   if (!method) return send(res, 404, { code: 5, message: "Not Found" });
@@ -74,6 +78,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, { pdp, audit, r
 
   if (path === "/_cerbos/health") return send(res, 200, { status: "SERVING" });
   if (path === "/api/server_info") return send(res, 200, SERVER_INFO);
+  if (path === "/_verdict/status") return send(res, 200, status?.() ?? {});
 
   let text: string;
   try {

@@ -2,8 +2,7 @@
 // in-flight requests finish (bounded), then resolves so the process exits with code 0.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Pdp } from "../../host/node/index.ts";
-import { createHandler } from "./http-handler.ts";
+import { createHandler, type HandlerOptions } from "./http-handler.ts";
 
 export interface RunningServer {
   server: Server;
@@ -16,11 +15,12 @@ export interface RunningServer {
 const SHUTDOWN_GRACE_MS = 5_000;
 
 export function startServer(
-  pdp: Pdp,
+  pdp: HandlerOptions["pdp"],
   addr: { host: string; port: number },
   log: (line: string) => void,
+  extra: Omit<HandlerOptions, "pdp" | "log"> = {},
 ): Promise<RunningServer> {
-  const server = createServer(createHandler({ pdp, log }));
+  const server = createServer(createHandler({ ...extra, pdp, log }));
   server.keepAliveTimeout = 5_000;
   return new Promise((resolve, reject) => {
     server.once("error", reject);

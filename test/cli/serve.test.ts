@@ -202,7 +202,7 @@ describe("verdict serve", () => {
 
   it("refuses bad configuration with a clear error", async () => {
     for (const [set, msg] of [
-      ["storage.driver=git", /storage driver `git` is not supported/],
+      ["storage.driver=blob", /storage driver `blob` is not supported/],
       ["schema.enforcement=strict", /schema.enforcement` must be none, warn or reject/],
       ["server.httpListenAddr=nonsense", /must be host:port/],
     ] as const) {
