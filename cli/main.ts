@@ -4,6 +4,7 @@ import { EXIT, type Io, processIo, UsageError } from "./args.ts";
 import { CHECK_HELP, checkCommand } from "./commands/check.ts";
 import { COMPILE_HELP, compileCommand } from "./commands/compile.ts";
 import { DISASM_HELP, disasmCommand } from "./commands/disasm.ts";
+import { KEYGEN_HELP, keygenCommand } from "./commands/keygen.ts";
 import { SERVE_HELP, serveCommand } from "./commands/serve.ts";
 import { runTestCommand } from "./test/index.ts";
 
@@ -19,6 +20,7 @@ Commands:
   check                    answer a CheckResources request from stdin
   disasm FILE|DIR          print a ruleset as text
   serve                    serve Cerbos's HTTP API
+  keygen -o NAME           make an Ed25519 key pair for \`compile --sign\`
 
 Run \`verdict <command> --help\` for a command's options.
 `;
@@ -28,6 +30,7 @@ const COMMANDS: Record<string, { run: (argv: string[], io: Io) => Promise<number
   check: { run: checkCommand, help: CHECK_HELP },
   disasm: { run: disasmCommand, help: DISASM_HELP },
   serve: { run: serveCommand, help: SERVE_HELP },
+  keygen: { run: keygenCommand, help: KEYGEN_HELP },
   // The policy test runner (cli/test/) prints its own help.
   test: { run: runTestCommand },
 };

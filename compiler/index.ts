@@ -12,12 +12,19 @@ import { RulesetBuilder } from "./encode/tables.ts";
 import { writeRuleset } from "./encode/write.ts";
 import { HeaderFlag } from "../spec/format.ts";
 import { checkSchemaRefs, readSchemaFiles, SCHEMA_DIR } from "./schemas.ts";
+import { slicePolicies, type SliceOptions } from "./slice/index.ts";
+import { fillDigest } from "./encode/integrity.ts";
 
 export interface CompileOptions {
   /** Leave expression source text out of the ruleset (smaller; evaluationErrors lose `expression`). */
   stripSources?: boolean;
   /** JSON Schemas by path relative to `_schemas/`; files passed as `_schemas/...` are added. */
   schemas?: Map<string, string>;
+  /** Keep only some kinds, scopes or roles, and/or strip names (compiler/slice). The full set is
+   *  compiled first so its errors are reported as without slicing. `strip` implies stripSources. */
+  slice?: SliceOptions;
+  /** Append the INTEGRITY section with the content's SHA-256 (`verdict compile` always does). */
+  integrity?: boolean;
 }
 
 export interface CompileResult {
@@ -39,6 +46,13 @@ export function compilePolicies(files: Array<{ path: string; text: string }>, op
     policies.push(...r.policies);
     bag.items.push(...r.diagnostics);
   }
+  const slice = options.slice;
+  if (slice) {
+    const full = compilePolicies(files, { ...options, slice: undefined, integrity: false });
+    if (!full.ruleset) return full;
+    policies.splice(0, policies.length, ...slicePolicies(policies, slice));
+  }
+  const stripSources = options.stripSources || slice?.strip;
 
   const linked = link(policies, referencedNames, bag);
   checkSchemaRefs(policies, schemas, bag);
@@ -48,12 +62,14 @@ export function compilePolicies(files: Array<{ path: string; text: string }>, op
   const scratch = new RulesetBuilder();
   for (const { expr, module } of linked.unusedExprs) lowerCel(expr, scratchScope(module), scratch, bag);
 
-  const builder = new RulesetBuilder({ stripSources: options.stripSources });
+  const builder = new RulesetBuilder({ stripSources });
   plan(linked.policies, builder, (src: CelSource, scope: LowerScope) => lowerCel(src, scope, builder, bag));
 
   const diagnostics = sortDiagnostics(bag.items);
   if (diagnostics.some((d) => d.severity === "error")) return { diagnostics };
-  return { ruleset: writeRuleset(builder, options.stripSources ? HeaderFlag.STRIPPED : 0), diagnostics };
+  const ruleset = writeRuleset(builder, stripSources ? HeaderFlag.STRIPPED : 0, options.integrity === true);
+  if (options.integrity) fillDigest(ruleset);
+  return { ruleset, diagnostics };
 }
 
 function scratchScope(m: Module): LowerScope {

@@ -75,6 +75,31 @@ export enum Section {
   ATTRS = 13,
   /** count u32 · count × (name sid u32, value cell index u32) for globals referenced as constants. Reserved. */
   META = 14,
+  /** Trailing integrity section, read by hosts only (the evaluator skips it): INTEGRITY_SIZE bytes,
+   *  see IN_* below. Must be the last section and end at the ruleset's total length. */
+  INTEGRITY = 15,
+}
+
+// ---------------------------------------------------------------------------------------------
+// INTEGRITY section body (added in format 1.0, optional; `verdict compile` always writes it).
+//   +0 flags u32 (IntegrityFlag) · +4 algorithm u32 (INTEGRITY_ALG_ED25519_SHA256)
+//   +8 SHA-256 digest (32 bytes) of the whole ruleset with the header checksum field [12, 16) and
+//      this section's body zeroed (so signing later changes neither the digest nor the layout)
+//   +40 Ed25519 signature (64 bytes, zero when unsigned) over "VRDT-SIG-1" ‖ digest ‖ key id
+//   +104 key id (8 bytes): the first 8 bytes of SHA-256 of the raw 32-byte public key, zero when unsigned
+export const INTEGRITY_SIZE: u32 = 112;
+export const IN_FLAGS: u32 = 0;
+export const IN_ALGORITHM: u32 = 4;
+export const IN_DIGEST: u32 = 8;
+export const IN_SIGNATURE: u32 = 40;
+export const IN_KEY_ID: u32 = 104;
+export const INTEGRITY_ALG_ED25519_SHA256: u32 = 1;
+/** Length of the ASCII domain-separation prefix "VRDT-SIG-1" that starts the signed message. */
+export const INTEGRITY_CONTEXT_LENGTH: u32 = 10;
+
+export enum IntegrityFlag {
+  /** The signature and key id fields are filled. */
+  SIGNED = 1,
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ import {
   SECTION_ENTRY_SIZE,
   Section,
   VAR_SIZE,
+  INTEGRITY_SIZE,
   RW_KIND, RW_EFFECT, RW_SCOPE_PERMISSIONS, RW_FLAGS, RW_VERSION, RW_RESOURCE, RW_SCOPE, RW_ROLE,
   RW_ACTION, RW_PRINCIPAL, RW_CONDITION, RW_DR_CONDITION, RW_PARAMS, RW_DR_PARAMS, RW_POLICY, RW_NAME,
   RW_OUTPUT_SRC, RW_DERIVED_ROLE, RW_OUTPUT_ACTIVATED, RW_OUTPUT_NOT_MET, RW_EVAL_KEY, RW_ALLOW_START,
@@ -213,16 +214,21 @@ function sectionBody(id: Section, b: RulesetBuilder): Uint8Array {
 }
 
 /** All sections, in id order. ATTRS interns its keys, so it is built before STRINGS is written. */
-const ORDER: Section[] = [
+const BASE_ORDER: Section[] = [
   Section.STRINGS, Section.CONSTS, Section.CODE, Section.EXPRS, Section.VARS, Section.PARAMS,
   Section.CONDS, Section.ROWS, Section.DROLES, Section.LISTS, Section.SCOPES, Section.PARENT_ROLES,
   Section.ATTRS, Section.META,
 ];
 
-export function writeRuleset(b: RulesetBuilder, flags = 0): Uint8Array {
+/** `integrity`: append the trailing INTEGRITY section (zeroed here; compiler/encode/integrity.ts
+ *  fills the digest and the checksum). */
+export function writeRuleset(b: RulesetBuilder, flags = 0, integrity = false): Uint8Array {
   // ATTRS interns keys: serialise it first so STRINGS is complete when written.
   const attrs = sectionBody(Section.ATTRS, b);
-  const bodies = ORDER.map((id) => (id === Section.ATTRS ? attrs : sectionBody(id, b)));
+  const ORDER: Section[] = integrity ? [...BASE_ORDER, Section.INTEGRITY] : BASE_ORDER;
+  const bodies = ORDER.map((id) =>
+    id === Section.ATTRS ? attrs : id === Section.INTEGRITY ? new Uint8Array(INTEGRITY_SIZE) : sectionBody(id, b),
+  );
   void CELL_SIZE;
 
   const dirEnd = HEADER_SIZE + ORDER.length * SECTION_ENTRY_SIZE;

@@ -32,7 +32,11 @@ export class Engine {
     private readonly wasm: WebAssembly.Module | (() => Abi),
     private readonly ruleset: Uint8Array,
     private readonly config: EngineConfig = {},
+    /** Runs before anything reads the ruleset (host/common/integrity); throws to refuse it. The
+     *  caller passes bytes it owns, so they cannot change between this check and a reload. */
+    verify?: (ruleset: Uint8Array) => void,
   ) {
+    verify?.(ruleset);
     try {
       this.index = readRulesetIndex(ruleset);
     } catch (e) {

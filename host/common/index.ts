@@ -9,3 +9,4 @@ export { readRulesetIndex, type RulesetIndex } from "./ruleset-strings.ts";
 export { newCallId } from "./call-id.ts";
 export type * from "./types.ts";
 export * from "./audit/index.ts";
+export * from "./integrity/index.ts";

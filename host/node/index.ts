@@ -19,6 +19,9 @@ import type {
 } from "../common/types.ts";
 import { parseCheckResourcesRequest, type RequestLimits, validateCheckInput } from "../common/validate.ts";
 import { loadWasmModule } from "./wasm.ts";
+import { verifyRulesetWith } from "../common/integrity/verify.ts";
+import type { PublicKeyInput } from "../common/integrity/keys.ts";
+import { nodeCrypto } from "./integrity.ts";
 
 export * from "../common/index.ts";
 export { FileSink, HttpSink, type FileSinkOptions, type HttpSinkOptions } from "./audit/index.ts";
@@ -34,6 +37,9 @@ export interface PdpOptions extends CommonPdpOptions {
   limits?: RequestLimits;
   /** Told about every checkResources decision (e.g. `auditLog.record`); see host/common/audit. */
   onDecision?: (d: Decision) => void;
+  /** Ed25519 public key (PEM, DER SPKI or raw 32 bytes): refuse rulesets that are unsigned, or whose
+   *  digest or signature do not verify (IntegrityError, a RulesetLoadError). See docs/security.md. */
+  publicKey?: PublicKeyInput;
 }
 
 /** Policies failed to compile; `diagnostics` holds every problem, sorted. */
@@ -59,7 +65,11 @@ export class Pdp {
     const w = opts.wasm;
     const module =
       w instanceof WebAssembly.Module ? w : w instanceof Uint8Array ? new WebAssembly.Module(w as Uint8Array<ArrayBuffer>) : loadWasmModule(w);
-    this.engine = new Engine(module, ruleset, opts);
+    const key = opts.publicKey;
+    // Verify a private copy: the caller's buffer could change after the check.
+    this.engine = key === undefined
+      ? new Engine(module, ruleset, opts)
+      : new Engine(module, ruleset.slice(), opts, (b) => verifyRulesetWith(nodeCrypto, b, key));
     this.jwtDecode = opts.jwt?.decode ?? (opts.jwt?.disableVerification ? decodeJwtPayloadUnverified : undefined);
   }
 
