@@ -7,7 +7,6 @@ import { parse as parseYaml } from "yaml";
 import type { EngineConfig } from "../host/common/config.ts";
 import { DEFAULT_LIMITS, type RequestLimits } from "../host/common/validate.ts";
 import { type AuditConfig, resolveAudit } from "./serve/audit-config.ts";
-import { type AuditConfig, resolveAudit } from "./serve/audit-config.ts";
 import { parseDuration } from "../host/node/sources/duration.ts";
 import type { StorageConfig } from "../host/node/sources/index.ts";
 
@@ -28,8 +27,6 @@ export interface VerdictConfig {
   schemaEnforcement: "none" | "warn" | "reject";
   limits: RequestLimits;
   jwtDisableVerification: boolean;
-  /** Cerbos's `audit` section (decision logs only); see serve/audit-config.ts. */
-  audit: AuditConfig;
   /** Cerbos's `audit` section (decision logs only); see serve/audit-config.ts. */
   audit: AuditConfig;
   /** The policy source (storage.driver disk | git | bundle); undefined when none is configured. */
@@ -228,7 +225,6 @@ export function resolveConfig(tree: Tree): VerdictConfig {
       maxActionsPerResource: positiveInt(tree, "server.requestLimits.maxActionsPerResource", DEFAULT_LIMITS.maxActionsPerResource),
     },
     jwtDisableVerification: bool(tree, "auxData.jwt.disableVerification") ?? false,
-    audit: resolveAudit(tree, (m) => new ConfigError("VD6003", m)),
     audit: resolveAudit(tree, (m) => new ConfigError("VD6003", m)),
     storage,
     reload: { runTests: bool(tree, "verdict.reload.runTests") ?? false },
