@@ -72,7 +72,7 @@ describe.skipIf(skipBrowser)(`engine corpus: headless Chromium (host/browser) = 
       try {
         await page.goto(`${server!.baseUrl}/`);
         const browserOut = (await page.evaluate(
-          async ({ cases, lenient, globals, now }) => {
+          async ({ cases, lenient, globals, now }: any) => {
             const t = (globalThis as any).verdictTest;
             for (let i = 0; i < 100 && !t; i++) await new Promise((r) => setTimeout(r, 20));
             const { Verdict, checkInputs } = (globalThis as any).verdictTest;
@@ -94,7 +94,7 @@ describe.skipIf(skipBrowser)(`engine corpus: headless Chromium (host/browser) = 
               return { full, effects };
             });
           },
-          { cases: cases.map((c) => c.inputs), lenient: suite.lenient, globals: GLOBALS, now: NOW },
+          { cases: cases.map((c) => c.inputs), lenient: suite.lenient, globals: GLOBALS, now: NOW } as any,
         )) as Array<{ full: unknown; effects: unknown }>;
 
         const mismatches: string[] = [];
