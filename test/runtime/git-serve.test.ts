@@ -80,5 +80,11 @@ describe("verdict serve with storage.driver=git", () => {
     await within(3_000, "staging flip", async () => (await effect(staging.url, "user")) === "EFFECT_ALLOW");
     expect(await effect(main.url, "tester")).toBe("EFFECT_DENY");
     expect((await status(main.url)).reloads).toBe(0);
+
+    // SIGTERM stops the poller and the server: exit code 0, promptly.
+    const t0 = Date.now();
+    await staging.stop();
+    expect(staging.proc.child.exitCode).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(3_000);
   });
 });
