@@ -6,6 +6,7 @@
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Principal, Resource } from "@cerbos/core";
 import { HTTP } from "@cerbos/http";
 import { parse as parseYaml } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,15 +15,16 @@ import { repoRoot } from "../oracle/paths.ts";
 import { startVerdictServe } from "../oracle/verdict-serve.ts";
 import { writeDocPolicies } from "./audit-fixture.ts";
 
-type P = { id: string; roles: string[]; attr?: Record<string, unknown> };
-type R = { kind: string; id: string; attr?: Record<string, unknown> };
+// The SDK's own types: attributes are its JSON `Value`s.
+type P = Principal;
+type R = Resource;
 
 const dir = mkdtempSync(join(tmpdir(), "verdict-cerbos-http-"));
 const expenses = join(repoRoot, "examples", "expenses");
 copyFileSync(join(expenses, "expense.yaml"), join(dir, "expense.yaml"));
 writeDocPolicies(dir);
 const td = (f: string): Record<string, Record<string, unknown>> => parseYaml(readFileSync(join(expenses, "testdata", f), "utf8"));
-const principals: P[] = [...Object.values(td("principals.yaml").principals!) as P[], { id: "alice", roles: ["user"], attr: { dept: "eng" } }];
+const principals: P[] = [...Object.values(td("principals.yaml").principals!) as P[], { id: "alice", roles: ["user"], attr: { dept: "eng" } } as P];
 const resources: Array<{ resource: R; actions: string[] }> = [
   ...(Object.values(td("resources.yaml").resources!) as R[]).map((resource) => ({ resource, actions: ["create", "read", "delete", "approve"] })),
   { resource: { kind: "doc", id: "d1", attr: { owner: "alice" } }, actions: ["read", "edit", "share"] },
