@@ -1,40 +1,16 @@
 // Number ↔ text: Go's "%g" (cel-go's string(double)) and "%f"/"%e" for format(), built on
-// AssemblyScript's allocation-free Grisu2 digit generator; and decimal parsing for int()/uint()/double().
-import { dtoa_buffered } from "util/number";
+// the exact shortest-digits generator in shortest.ts; and decimal parsing for int()/uint()/double().
+import { shortestDigits, digitsDp } from "./shortest";
 
-const u16buf: usize = memory.data(128);
 export const digits: usize = memory.data(48);
 /** Digit count and decimal point position of the last `shortest` call (value = 0.d1d2.. × 10^dp). */
 export let nd: i32 = 0;
 export let dp: i32 = 0;
 
-/** Shortest round-trip digits of |v| (finite, non-zero) into `digits`. The JS-style text from
- *  dtoa ("12.34", "0.001234", "1.5e-7", "1234000.0") is read as 0.D × 10^(digits before '.' + exp). */
+/** Shortest round-trip digits of |v| (finite, non-zero) into `digits` / nd / dp. */
 export function shortest(v: f64): void {
-  const len = <i32>dtoa_buffered(u16buf, Math.abs(v));
-  nd = 0;
-  let intDigits: i32 = -1;
-  let exp: i32 = 0;
-  for (let i = 0; i < len; i++) {
-    const c = <i32>load<u16>(u16buf + (<usize>i << 1));
-    if (c == 46) { intDigits = nd; continue; }
-    if (c == 101) {
-      let j = i + 1, neg = false;
-      const s = <i32>load<u16>(u16buf + (<usize>j << 1));
-      if (s == 45 || s == 43) { neg = s == 45; j++; }
-      for (; j < len; j++) exp = exp * 10 + <i32>load<u16>(u16buf + (<usize>j << 1)) - 48;
-      if (neg) exp = -exp;
-      break;
-    }
-    store<u8>(digits + nd, <u8>c);
-    nd++;
-  }
-  if (intDigits < 0) intDigits = nd;
-  dp = intDigits + exp;
-  let lead = 0;
-  while (lead < nd - 1 && load<u8>(digits + lead) == 48) lead++;
-  if (lead > 0) { memory.copy(digits, digits + lead, nd - lead); nd -= lead; dp -= lead; }
-  while (nd > 1 && load<u8>(digits + nd - 1) == 48) nd--;
+  nd = shortestDigits(v, digits);
+  dp = digitsDp;
 }
 
 /** 10^e for 0 <= e <= 511 by binary powers (Math.pow costs ~1.5 KB of wasm). */
