@@ -11,8 +11,8 @@ import type { AuxData, Principal, Resource } from "../common/types.ts";
 export type { AuxData, Principal, Resource };
 export type { ResponseDecoder };
 
-export type WasmSource = string | URL | Response | PromiseLike<Response> | WebAssembly.Module | BufferSource;
-export type RulesetSource = string | URL | Response | PromiseLike<Response> | BufferSource;
+export type WasmSource = string | URL | Response | PromiseLike<Response> | WebAssembly.Module | BufferSource | Uint8Array;
+export type RulesetSource = string | URL | Response | PromiseLike<Response> | BufferSource | Uint8Array;
 
 export interface VerdictOptions extends EngineConfig {
   /** Clock for CEL `now()` (default: the current time at each check). */
