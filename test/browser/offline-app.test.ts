@@ -99,6 +99,26 @@ describe.skipIf(skipBrowser)(`offline app in headless Chromium${skipBrowser ? ` 
       expect(await shown(page)).toEqual(expected(v2, "emea-manager"));
       await page.selectOption("#principal", "user");
       expect(await shown(page)).toEqual(expected(v2, "user"));
+
+      // The DOM binding's other mode and its fail-closed rule, on elements added later.
+      const added = await page.evaluate(() => {
+        const mk = (action: string, attr: string): HTMLButtonElement => {
+          const b = document.createElement("button");
+          Object.assign(b.dataset, { verdictResource: "expense", verdictId: "E1", verdictAction: action, verdictAttr: attr, verdictMode: "disable" });
+          document.body.append(b);
+          return b;
+        };
+        const read = mk("read", '{"ownerId":"bob"}');
+        const del = mk("delete", '{"ownerId":"bob"}');
+        const broken = mk("read", "{not json");
+        (globalThis as any).offlineApp.gates.apply();
+        return [read, del, broken].map((b) => ({ disabled: b.disabled, hidden: b.hidden, aria: b.getAttribute("aria-disabled") }));
+      });
+      expect(added).toEqual([
+        { disabled: false, hidden: false, aria: "false" }, // bob reads his own expense
+        { disabled: true, hidden: false, aria: "true" }, // users never delete
+        { disabled: true, hidden: false, aria: "true" }, // malformed data-verdict-attr: denied
+      ]);
       expect(errors).toEqual([]);
     } finally {
       await context.setOffline(false);

@@ -21,6 +21,8 @@ const principal = PRINCIPALS.user!.principal;
 describe("host/browser Verdict", () => {
   it("swaps rulesets in place, tells subscribers, and unsubscribes", () => {
     const v = new Verdict(module, expenses);
+    const instance = (): unknown => (v as unknown as { session: { abi: unknown } }).session.abi;
+    const before = instance();
     const seen: number[] = [];
     const off = v.subscribe(() => seen.push(v.version));
     const e2 = { kind: "expense", id: "E2", attr: { ownerId: "carol" } };
@@ -33,6 +35,7 @@ describe("host/browser Verdict", () => {
     expect(v.isAllowed({ principal: guest, resource: e2, action: "delete" })).toBe(false);
     expect(seen).toEqual([1]);
     expect(v.version).toBe(2);
+    expect(instance()).toBe(before); // same wasm instance throughout
   });
 
   it("refuses a bad ruleset and keeps the loaded one (no notification)", () => {
