@@ -29,10 +29,12 @@ export interface ResourceCheck {
 /** allowed[action] per resource, in request order. */
 export type Decisions = Array<Record<string, boolean>>;
 
-const isUrl = (s: unknown): s is string | URL => typeof s === "string" || s instanceof URL;
+type Fetchable = string | URL | Response | PromiseLike<Response>;
+const isFetchable = (s: unknown): s is Fetchable =>
+  typeof s === "string" || s instanceof URL || s instanceof Response || typeof (s as PromiseLike<Response>)?.then === "function";
 
-async function toResponse(src: string | URL | Response | PromiseLike<Response>, f: typeof fetch): Promise<Response> {
-  const r = isUrl(src) ? await f(src) : await src;
+async function toResponse(src: Fetchable, f: typeof fetch): Promise<Response> {
+  const r = typeof src === "string" || src instanceof URL ? await f(src) : await src;
   if (!r.ok) throw new Error(`fetching ${r.url || String(src)} failed: HTTP ${r.status}`);
   return r;
 }
@@ -41,22 +43,16 @@ async function toResponse(src: string | URL | Response | PromiseLike<Response>, 
  *  the server does not send application/wasm). */
 export async function compileEvaluator(src: WasmSource, f: typeof fetch = fetch): Promise<WebAssembly.Module> {
   if (src instanceof WebAssembly.Module) return src;
-  if (isUrl(src) || src instanceof Response || typeof (src as PromiseLike<Response>).then === "function") {
-    const res = await toResponse(src as string, f);
-    if (typeof WebAssembly.compileStreaming === "function" && /application\/wasm/.test(res.headers.get("content-type") ?? "")) {
-      return WebAssembly.compileStreaming(res);
-    }
-    return WebAssembly.compile(await res.arrayBuffer());
-  }
-  return WebAssembly.compile(src as BufferSource);
+  if (!isFetchable(src)) return WebAssembly.compile(src as BufferSource);
+  const res = await toResponse(src, f);
+  return /application\/wasm/.test(res.headers.get("content-type") ?? "") && WebAssembly.compileStreaming
+    ? WebAssembly.compileStreaming(res)
+    : WebAssembly.compile(await res.arrayBuffer());
 }
 
 /** Reads a ruleset from a URL, a Response or bytes. */
 export async function readRuleset(src: RulesetSource, f: typeof fetch = fetch): Promise<Uint8Array> {
-  if (isUrl(src) || src instanceof Response || typeof (src as PromiseLike<Response>).then === "function") {
-    return new Uint8Array(await (await toResponse(src as string, f)).arrayBuffer());
-  }
-  return toBytes(src as BufferSource);
+  return isFetchable(src) ? new Uint8Array(await (await toResponse(src, f)).arrayBuffer()) : toBytes(src);
 }
 
 function toBytes(b: BufferSource | Uint8Array): Uint8Array {
