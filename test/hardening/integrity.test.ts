@@ -58,6 +58,12 @@ describe("signed rulesets", () => {
     new DataView(cleared.buffer).setUint32(readIntegrity(signed).offset + IN_FLAGS, 0, true);
     new DataView(cleared.buffer).setUint32(H_CHECKSUM, fnv1aChecksum(cleared), true);
     expect(() => Pdp.fromRuleset(cleared, { publicKey: pubPem })).toThrow(/unsigned/);
+    // Extra flag bits are covered by neither digest nor signature, so they are refused outright.
+    const extra = signed.slice();
+    new DataView(extra.buffer).setUint32(readIntegrity(signed).offset + IN_FLAGS, 3, true);
+    new DataView(extra.buffer).setUint32(H_CHECKSUM, fnv1aChecksum(extra), true);
+    expect(() => Pdp.fromRuleset(extra, { publicKey: pubPem })).toThrow(/flags/);
+    await expect(verifyRuleset(extra, pubPem)).rejects.toThrow(/flags/);
     // A ruleset without any INTEGRITY section (compiled in-process without it) is refused too.
     const bare = compileDirectory(TENANTS_DIR).ruleset!;
     expect(() => Pdp.fromRuleset(bare, { publicKey: pubPem })).toThrow(IntegrityError);

@@ -5,7 +5,7 @@
 // Two paths with one rule set: `verifyRuleset` (async, WebCrypto `crypto.subtle`, for browsers,
 // Workers and Node) and `verifyRulesetWith` (sync, over a caller's primitives — the Node host plugs
 // in node:crypto because its constructors are synchronous).
-import { INTEGRITY_ALG_ED25519_SHA256 } from "../../../spec/format.ts";
+import { INTEGRITY_ALG_ED25519_SHA256, IntegrityFlag } from "../../../spec/format.ts";
 import { rawEd25519PublicKey, type PublicKeyInput } from "./keys.ts";
 import { digestedContent, IntegrityError, readIntegrity, sameBytes, signedMessage, type IntegrityInfo } from "./layout.ts";
 
@@ -19,6 +19,9 @@ export interface SyncCrypto {
 function checkSigned(info: IntegrityInfo): void {
   if (info.algorithm !== INTEGRITY_ALG_ED25519_SHA256) throw new IntegrityError(`unknown integrity algorithm ${info.algorithm}`);
   if (!info.signed) throw new IntegrityError("ruleset is unsigned but a public key is configured");
+  // The flags word is covered by neither digest nor signature: any bit besides SIGNED is refused,
+  // or those bits could be flipped on a signed file unnoticed (found by scripts/fuzz.mjs).
+  if (info.flags !== IntegrityFlag.SIGNED) throw new IntegrityError(`unknown integrity flags 0x${info.flags.toString(16)}`);
 }
 
 function checkDigest(info: IntegrityInfo, actual: Uint8Array): void {
