@@ -66,7 +66,14 @@ export class EvaluatorSession {
   replace(bytes: Uint8Array): void {
     const abi = this.instance();
     const old = this.cur;
-    this.cur = this.loadInto(abi, bytes);
+    try {
+      this.cur = this.loadInto(abi, bytes);
+    } catch (e) {
+      // A refusal leaves the old ruleset loaded; anything later (configuration) may have left
+      // the instance half-switched, so drop it: the next check starts afresh with the old bytes.
+      if (!(e instanceof RulesetLoadError)) this.abi = undefined;
+      throw e;
+    }
     old.encoder.dispose();
     abi.free(old.configPtr);
     abi.free(old.rulesetPtr);
