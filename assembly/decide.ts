@@ -33,6 +33,8 @@ import {
 let cfgFlags: u32 = 0;
 let defVerPtr: usize = 0, defVerLen: u32 = 0;
 let defScopePtr: usize = 0, defScopeLen: u32 = 0;
+const T_PRINCIPAL = memory.data<u8>([0x70, 0x72, 0x69, 0x6e, 0x63, 0x69, 0x70, 0x61, 0x6c]); // "principal"
+const T_RESOURCE = memory.data<u8>([0x72, 0x65, 0x73, 0x6f, 0x75, 0x72, 0x63, 0x65]); // "resource"
 const DEFAULT_VERSION = memory.data<u8>([0x64, 0x65, 0x66, 0x61, 0x75, 0x6c, 0x74]); // "default"
 
 export function setDecideConfig(flags: u32, vp: usize, vn: u32, scp: usize, scn: u32): void {
@@ -316,11 +318,11 @@ function prepare(res: usize): bool {
   pKey = rKey = NONE;
   if (pChainLen > 0) {
     const s = load<u32>(pChain);
-    pKey = policyKeyWord("principal", idp, idn, pvp, pvn, s, strPtr(s), strLen(s));
+    pKey = policyKeyWord(T_PRINCIPAL, 9, idp, idn, pvp, pvn, s, strPtr(s), strLen(s));
   }
   if (rChainLen > 0) {
     const s = load<u32>(rChain);
-    rKey = policyKeyWord("resource", kp, kn, rvp, rvn, s, strPtr(s), strLen(s));
+    rKey = policyKeyWord(T_RESOURCE, 8, kp, kn, rvp, rvn, s, strPtr(s), strLen(s));
   }
   if (pKey == NONE && pChainLen > 0 || rKey == NONE && rChainLen > 0) { outOfMemory = true; return false; }
 

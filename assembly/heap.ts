@@ -31,7 +31,13 @@ export function halloc(n: usize): usize {
   const end = p + (<usize>16 << k);
   if (end < p) return 0; // past 4 GiB
   const have = <usize>memory.size() << 16;
-  if (end > have && memory.grow(<i32>((end - have + 0xffff) >> 16)) < 0) return 0;
+  if (end > have) {
+    // Grow by at least the current size (as TLSF did) plus 1 MiB: few grows, and a host that
+    // holds a view of memory across an allocation sees it detach rarely (test/helpers does).
+    const need = <i32>((end - have + 0xffff) >> 16);
+    const pages = <i32>(have >> 16) + 16;
+    if (memory.grow(need > pages ? need : pages) < 0 && memory.grow(need) < 0) return 0;
+  }
   store<u32>(p - HDR, k);
   top = end;
   return p;

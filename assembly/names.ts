@@ -65,24 +65,20 @@ export function sanitized(p: usize, n: u32): bool {
   return true;
 }
 
-function putAscii(d: usize, s: string): u32 {
-  for (let i = 0; i < s.length; i++) store<u8>(d + i, <u8>s.charCodeAt(i));
-  return <u32>s.length;
-}
-
 /** Response word flag: the word is not a sid but the address of a STRING cell (see spec). */
 export const STRING_CELL_FLAG: u32 = RESP_STRING_CELL;
 
 /** Policy key "<prefix>.<sanitised name>.v<sanitised version>[/<scope>]" as a response word:
  *  its sid when STRINGS has it, else STRING_CELL_FLAG | address of an arena STRING cell.
  *  Returns NONE when the arena is exhausted. */
-export function policyKeyWord(prefix: string, np: usize, nn: u32, vp: usize, vn: u32, scopeSid: u32, scp: usize, scn: u32): u32 {
-  const total = <u32>prefix.length + 1 + nn + 2 + vn + 1 + scn;
+export function policyKeyWord(prefix: usize, prefixLen: u32, np: usize, nn: u32, vp: usize, vn: u32, scopeSid: u32, scp: usize, scn: u32): u32 {
+  const total = prefixLen + 1 + nn + 2 + vn + 1 + scn;
   const d = arenaAlloc(total + 16);
   if (d == 0) return NONE;
   const cell = d;
   const b = d + 16;
-  let o = putAscii(b, prefix);
+  memory.copy(b, prefix, prefixLen);
+  let o = prefixLen;
   store<u8>(b + o++, 0x2e);
   o += sanitizeInto(b + o, np, nn);
   store<u8>(b + o++, 0x2e);

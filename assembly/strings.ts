@@ -66,11 +66,23 @@ export function findLast(h: usize, hn: u32, nd: usize, nn: u32, from: u32): i32 
   return -1;
 }
 
-/** Compares bytes with an ASCII literal (static data, no allocation). */
-export function eqAscii(p: usize, n: u32, lit: string): bool {
-  if (<u32>lit.length != n) return false;
-  for (let i: u32 = 0; i < n; i++) if (<u32>load<u8>(p + i) != <u32>lit.charCodeAt(i)) return false;
-  return true;
+// Short ASCII literals are u64 words, little-endian (0x65757274 = "true"): one i64.const per use,
+// where an AS string literal is a UTF-16 object in the data segment plus a charCodeAt loop.
+
+/** True when [p, p+n) is the text packed in word w (at most 8 characters, none NUL). */
+export function eqWord(p: usize, n: u32, w: u64): bool {
+  for (let i: u32 = 0; i < n; i++) {
+    if (w == 0 || <u64>load<u8>(p + i) != (w & 0xff)) return false;
+    w >>= 8;
+  }
+  return w == 0;
+}
+
+/** Writes the text packed in word w at p; returns its length. */
+export function putWord(p: usize, w: u64): u32 {
+  let n: u32 = 0;
+  for (; w != 0; w >>= 8) store<u8>(p + n++, <u8>w);
+  return n;
 }
 
 /** Writes the decimal digits of v at p; returns the byte count. */

@@ -2,7 +2,7 @@
 // timestamp(), duration() — with cel-go's range checks (errors, never wraps or traps).
 import { Tag, Builtin, CelError } from "../../spec/format";
 import { tagOf, cA, cB, cI, cF, cP, setInt, setUint, setDouble, setBool, setErr, setCell, setPtr, setStr, newStr, payloadOk } from "../value";
-import { writeI64, writeU64, eqAscii } from "../strings";
+import { writeI64, writeU64, eqWord } from "../strings";
 import { parseTimestamp, parseDuration, setTs, formatTimestamp, formatDuration, TS_MIN, TS_MAX } from "./time";
 import { fmtG, parseInt64, parseF64, parseOk } from "./numfmt";
 
@@ -73,8 +73,8 @@ export function callConv(fn: u32, a: usize, argc: u32): bool {
       if (t == Tag.BOOL) return true;
       if (strOk) {
         const p = cP(a), n = cA(a);
-        if (eqAscii(p, n, "true") || eqAscii(p, n, "True") || eqAscii(p, n, "TRUE") || eqAscii(p, n, "t") || eqAscii(p, n, "T") || eqAscii(p, n, "1")) setBool(a, true);
-        else if (eqAscii(p, n, "false") || eqAscii(p, n, "False") || eqAscii(p, n, "FALSE") || eqAscii(p, n, "f") || eqAscii(p, n, "F") || eqAscii(p, n, "0")) setBool(a, false);
+        if (eqWord(p, n, 0x65757274 /* "true" */) || eqWord(p, n, 0x65757254 /* "True" */) || eqWord(p, n, 0x45555254 /* "TRUE" */) || eqWord(p, n, 0x74 /* "t" */) || eqWord(p, n, 0x54 /* "T" */) || eqWord(p, n, 0x31 /* "1" */)) setBool(a, true);
+        else if (eqWord(p, n, 0x65736c6166 /* "false" */) || eqWord(p, n, 0x65736c6146 /* "False" */) || eqWord(p, n, 0x45534c4146 /* "FALSE" */) || eqWord(p, n, 0x66 /* "f" */) || eqWord(p, n, 0x46 /* "F" */) || eqWord(p, n, 0x30 /* "0" */)) setBool(a, false);
         else setErr(a, CelError.CONVERSION, 0);
         return true;
       }

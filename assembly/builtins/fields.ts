@@ -10,7 +10,15 @@ import {
 import { stringCount, stringIndex, stringBlob } from "../ruleset";
 import { requestPtr, principalPtr, resourcePtr, runtimeEdrCell, configPtr } from "../context";
 import { setCell, setPtr, setErrWith, setErr, copyCell, tagOf, cA, cP, memOk, payloadOk, mapFind } from "../value";
-import { eqAscii } from "../strings";
+import { bytesEq, eqWord } from "../strings";
+
+// Field names as bytes (AS string literals would be UTF-16 objects in the data segment); the
+// short ones are compared as u64 words (eqWord).
+const T_PRINCIPAL = memory.data<u8>([0x70, 0x72, 0x69, 0x6e, 0x63, 0x69, 0x70, 0x61, 0x6c]); // "principal"
+const T_POLICY_VERSION = memory.data<u8>([0x70, 0x6f, 0x6c, 0x69, 0x63, 0x79, 0x56, 0x65, 0x72, 0x73, 0x69, 0x6f, 0x6e]); // "policyVersion"
+const T_POLICY_VERSION_ = memory.data<u8>([0x70, 0x6f, 0x6c, 0x69, 0x63, 0x79, 0x5f, 0x76, 0x65, 0x72, 0x73, 0x69, 0x6f, 0x6e]); // "policy_version"
+const T_EFFECTIVE_DERIVED_ROLES = memory.data<u8>([0x65, 0x66, 0x66, 0x65, 0x63, 0x74, 0x69, 0x76, 0x65, 0x44, 0x65, 0x72, 0x69, 0x76, 0x65, 0x64, 0x52, 0x6f, 0x6c, 0x65, 0x73]); // "effectiveDerivedRoles"
+const T_EFFECTIVE_DERIVED_ROLES_ = memory.data<u8>([0x65, 0x66, 0x66, 0x65, 0x63, 0x74, 0x69, 0x76, 0x65, 0x5f, 0x64, 0x65, 0x72, 0x69, 0x76, 0x65, 0x64, 0x5f, 0x72, 0x6f, 0x6c, 0x65, 0x73]); // "effective_derived_roles"
 
 /** Writes the STRING cell of ruleset string `sid` (interned: B high = sid). False if sid is bad. */
 export function sidCell(c: usize, sid: u32): bool {
@@ -65,26 +73,26 @@ function messageField(obj: usize, np: usize, nn: u32, out: usize): i32 {
   if (m == Message.PRINCIPAL || m == Message.RESOURCE) {
     const ok = b != 0 && memOk(b, m == Message.PRINCIPAL ? PB_SIZE : RS_SIZE);
     let off: i32 = -1, kind = F_STRING;
-    if (eqAscii(np, nn, "id")) off = m == Message.PRINCIPAL ? PB_ID : RS_ID;
-    else if (eqAscii(np, nn, "attr")) { off = m == Message.PRINCIPAL ? PB_ATTR : RS_ATTR; kind = F_MAP; }
-    else if (eqAscii(np, nn, "policyVersion") || eqAscii(np, nn, "policy_version")) off = m == Message.PRINCIPAL ? PB_VERSION : RS_VERSION;
-    else if (eqAscii(np, nn, "scope")) off = m == Message.PRINCIPAL ? PB_SCOPE : RS_SCOPE;
-    else if (m == Message.PRINCIPAL && eqAscii(np, nn, "roles")) { off = PB_ROLES; kind = F_LIST; }
-    else if (m == Message.RESOURCE && eqAscii(np, nn, "kind")) off = RS_KIND;
+    if (eqWord(np, nn, 0x6469 /* "id" */)) off = m == Message.PRINCIPAL ? PB_ID : RS_ID;
+    else if (eqWord(np, nn, 0x72747461 /* "attr" */)) { off = m == Message.PRINCIPAL ? PB_ATTR : RS_ATTR; kind = F_MAP; }
+    else if (bytesEq(np, nn, T_POLICY_VERSION, 13) || bytesEq(np, nn, T_POLICY_VERSION_, 14)) off = m == Message.PRINCIPAL ? PB_VERSION : RS_VERSION;
+    else if (eqWord(np, nn, 0x65706f6373 /* "scope" */)) off = m == Message.PRINCIPAL ? PB_SCOPE : RS_SCOPE;
+    else if (m == Message.PRINCIPAL && eqWord(np, nn, 0x73656c6f72 /* "roles" */)) { off = PB_ROLES; kind = F_LIST; }
+    else if (m == Message.RESOURCE && eqWord(np, nn, 0x646e696b /* "kind" */)) off = RS_KIND;
     if (off < 0) return 0;
     fieldCell(out, ok ? b + <usize>off : 0, kind);
     return kind;
   }
   if (m == Message.REQUEST) {
-    if (eqAscii(np, nn, "principal")) { setPtr(out, Tag.MESSAGE, Message.PRINCIPAL, principalPtr); return F_MSG; }
-    if (eqAscii(np, nn, "resource")) { setPtr(out, Tag.MESSAGE, Message.RESOURCE, resourcePtr); return F_MSG; }
-    if (eqAscii(np, nn, "auxData") || eqAscii(np, nn, "aux_data")) { setPtr(out, Tag.MESSAGE, Message.AUX_DATA, auxCell()); return F_MSG; }
+    if (bytesEq(np, nn, T_PRINCIPAL, 9)) { setPtr(out, Tag.MESSAGE, Message.PRINCIPAL, principalPtr); return F_MSG; }
+    if (eqWord(np, nn, 0x656372756f736572 /* "resource" */)) { setPtr(out, Tag.MESSAGE, Message.RESOURCE, resourcePtr); return F_MSG; }
+    if (eqWord(np, nn, 0x61746144787561 /* "auxData" */) || eqWord(np, nn, 0x617461645f787561 /* "aux_data" */)) { setPtr(out, Tag.MESSAGE, Message.AUX_DATA, auxCell()); return F_MSG; }
     return 0;
   }
   if (m == Message.AUX_DATA) {
     // The request's auxData cell is a map {jwt: claims, jwts: {name: {claims}}} holding only the
     // parts the request has; an absent part reads as the proto default, an empty map.
-    if (!eqAscii(np, nn, "jwt") && !eqAscii(np, nn, "jwts")) return 0;
+    if (!eqWord(np, nn, 0x74776a /* "jwt" */) && !eqWord(np, nn, 0x7374776a /* "jwts" */)) return 0;
     let v: usize = 0;
     if (b != 0 && memOk(b, 16) && tagOf(b) == Tag.MAP) {
       v = mapFind(b, keyScratch); // selectOp put the field name there
@@ -94,7 +102,7 @@ function messageField(obj: usize, np: usize, nn: u32, out: usize): i32 {
     return F_MAP;
   }
   if (m == Message.RUNTIME) {
-    if (!(eqAscii(np, nn, "effectiveDerivedRoles") || eqAscii(np, nn, "effective_derived_roles"))) return 0;
+    if (!(bytesEq(np, nn, T_EFFECTIVE_DERIVED_ROLES, 21) || bytesEq(np, nn, T_EFFECTIVE_DERIVED_ROLES_, 23))) return 0;
     if (b == 0) { setErr(out, CelError.DERIVED_ROLES_FAILED, 0); return -1; }
     fieldCell(out, b, F_LIST);
     return F_LIST;

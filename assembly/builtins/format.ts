@@ -3,8 +3,8 @@
 // arena; text over FMT_MAX bytes is ERROR BUDGET_EXCEEDED rather than a trap.
 import { Tag, Builtin, CelError } from "../../spec/format";
 import { tagOf, cA, cB, cI, cF, cP, setErr, newStr, payloadOk } from "../value";
-import { writeI64, writeU64 } from "../strings";
-import { fmtG, fmtF, ascii, shortest, dp, pow10 } from "./numfmt";
+import { writeI64, writeU64, putWord } from "../strings";
+import { fmtG, fmtF, shortest, dp, pow10 } from "./numfmt";
 
 function pw(x: i32): f64 { return x >= 0 ? pow10(x) : 1 / pow10(-x); }
 import { formatTimestamp, formatDuration } from "./time";
@@ -130,8 +130,8 @@ function str(x: usize, depth: i32): void {
     case Tag.INT: if (room(24)) w += writeI64(buf + w, cI(x)); return;
     case Tag.UINT: if (room(24)) w += writeU64(buf + w, cB(x)); return;
     case Tag.DOUBLE: if (room(32)) w += fmtG(buf + w, cF(x)); return;
-    case Tag.BOOL: if (room(5)) w += ascii(buf + w, cB(x) != 0 ? "true" : "false"); return;
-    case Tag.NULL: if (room(4)) w += ascii(buf + w, "null"); return;
+    case Tag.BOOL: if (room(5)) w += putWord(buf + w, cB(x) != 0 ? 0x65757274 /* "true" */ : 0x65736c6166 /* "false" */); return;
+    case Tag.NULL: if (room(4)) w += putWord(buf + w, 0x6c6c756e /* "null" */); return;
     case Tag.TIMESTAMP: case Tag.DURATION: {
       if (t == Tag.TIMESTAMP) formatTimestamp(cellTmp, cI(x), <i32>cA(x)); else formatDuration(cellTmp, cI(x), <i32>cA(x));
       if (tagOf(cellTmp) == Tag.STRING) put(cP(cellTmp), cA(cellTmp)); else fail = CelError.BUDGET_EXCEEDED;

@@ -1,6 +1,7 @@
 // Number ↔ text: Go's "%g" (cel-go's string(double)) and "%f"/"%e" for format(), built on
 // the exact shortest-digits generator in shortest.ts; and decimal parsing for int()/uint()/double().
 import { shortestDigits, digitsDp } from "./shortest";
+import { putWord } from "../strings";
 
 export const digits: usize = memory.data(48);
 /** Digit count and decimal point position of the last `shortest` call (value = 0.d1d2.. × 10^dp). */
@@ -22,8 +23,8 @@ export function pow10(e: i32): f64 {
 
 /** Writes Go's %g (shortest) text of v at out; returns the byte count (≤ 32). */
 export function fmtG(out: usize, v: f64): u32 {
-  if (isNaN(v)) return ascii(out, "NaN");
-  if (!isFinite(v)) return ascii(out, v < 0 ? "-Inf" : "+Inf");
+  if (isNaN(v)) return putWord(out, 0x4e614e /* "NaN" */);
+  if (!isFinite(v)) return putWord(out, v < 0 ? 0x666e492d /* "-Inf" */ : 0x666e492b /* "+Inf" */);
   let i: u32 = 0;
   if (v < 0 || (v == 0 && 1 / v < 0)) { store<u8>(out, 45); i = 1; }
   if (v == 0) { store<u8>(out + i, 48); return i + 1; }
@@ -67,8 +68,8 @@ function plain(out: usize, frac: i32): u32 {
 
 /** Go's %.<prec>f for |v| < 1e21 (format()'s %f); rounds half away from zero on the decimal digits. */
 export function fmtF(out: usize, v: f64, prec: i32): u32 {
-  if (isNaN(v)) return ascii(out, "NaN");
-  if (!isFinite(v)) return ascii(out, v < 0 ? "-Inf" : "+Inf");
+  if (isNaN(v)) return putWord(out, 0x4e614e /* "NaN" */);
+  if (!isFinite(v)) return putWord(out, v < 0 ? 0x666e492d /* "-Inf" */ : 0x666e492b /* "+Inf" */);
   let i: u32 = 0;
   if (v < 0) { store<u8>(out, 45); i = 1; v = -v; }
   if (v == 0) { nd = 1; dp = 1; store<u8>(digits, 48); }
@@ -92,10 +93,6 @@ export function fmtF(out: usize, v: f64, prec: i32): u32 {
   return i + plain(out + i, prec);
 }
 
-export function ascii(out: usize, s: string): u32 {
-  for (let i = 0; i < s.length; i++) store<u8>(out + i, <u8>s.charCodeAt(i));
-  return <u32>s.length;
-}
 
 /** Go strconv.ParseInt/ParseUint (base 10, optional sign). ok=false on syntax or range errors. */
 export let parseOk: bool = false;
@@ -124,8 +121,8 @@ export function parseF64(p: usize, n: u32): f64 {
   const rest = n - i;
   if (rest == 3 || rest == 8) {
     let lower = true;
-    const word = rest == 3 ? "inf" : "infinity";
-    for (let k: u32 = 0; k < rest; k++) if ((load<u8>(p + i + k) | 0x20) != <u8>word.charCodeAt(k)) lower = false;
+    let word: u64 = rest == 3 ? 0x666e69 /* "inf" */ : 0x7974696e69666e69 /* "infinity" */;
+    for (let k: u32 = 0; k < rest; k++, word >>= 8) if ((load<u8>(p + i + k) | 0x20) != <u8>word) lower = false;
     if (lower) { parseOk = true; return neg ? -Infinity : Infinity; }
     if (rest == 3 && !neg && i == 0 && (load<u8>(p) | 0x20) == 110 && (load<u8>(p + 1) | 0x20) == 97 && (load<u8>(p + 2) | 0x20) == 110) {
       parseOk = true; return NaN;

@@ -3,7 +3,7 @@
 // and formatting. Civil dates use Howard Hinnant's days↔civil algorithms (proleptic Gregorian).
 import { Tag, CelError } from "../../spec/format";
 import { setTime, setErr, setInt, cA, cI, tagOf, newStr } from "../value";
-import { readDigits, writePadded, writeU64, eqAscii } from "../strings";
+import { readDigits, writePadded, writeU64, eqWord } from "../strings";
 
 export const TS_MIN: i64 = -62135596800; // 0001-01-01T00:00:00Z
 export const TS_MAX: i64 = 253402300799; // 9999-12-31T23:59:59Z
@@ -94,7 +94,7 @@ function floorDiv(a: i64, b: i64): i64 { const q = a / b; return (a % b != 0 && 
 
 /** Parses a fixed offset "+hh:mm" / "-hh:mm" / "UTC" / "Z" into seconds; i64.MIN_VALUE if not one. */
 export function parseOffset(p: usize, n: u32): i64 {
-  if (n == 0 || eqAscii(p, n, "UTC") || eqAscii(p, n, "Z")) return 0;
+  if (n == 0 || eqWord(p, n, 0x435455 /* "UTC" */) || eqWord(p, n, 0x5a /* "Z" */)) return 0;
   if (n == 6 && load<u8>(p + 3) == 58) {
     const sign = load<u8>(p);
     const h = readDigits(p + 1, 2), m = readDigits(p + 4, 2);
@@ -214,13 +214,13 @@ export function parseDuration(out: usize, p: usize, n: u32): void {
     }
     const un = i - u0, up = p + u0;
     let unit: u64 = 0;
-    if (eqAscii(up, un, "ns")) unit = 1;
-    else if (eqAscii(up, un, "us") || (un == 3 && load<u8>(up + 2) == 115 &&
+    if (eqWord(up, un, 0x736e /* "ns" */)) unit = 1;
+    else if (eqWord(up, un, 0x7375 /* "us" */) || (un == 3 && load<u8>(up + 2) == 115 &&
       ((load<u8>(up) == 0xc2 && load<u8>(up + 1) == 0xb5) || (load<u8>(up) == 0xce && load<u8>(up + 1) == 0xbc)))) unit = 1000;
-    else if (eqAscii(up, un, "ms")) unit = 1_000_000;
-    else if (eqAscii(up, un, "s")) unit = 1_000_000_000;
-    else if (eqAscii(up, un, "m")) unit = 60_000_000_000;
-    else if (eqAscii(up, un, "h")) unit = 3_600_000_000_000;
+    else if (eqWord(up, un, 0x736d /* "ms" */)) unit = 1_000_000;
+    else if (eqWord(up, un, 0x73 /* "s" */)) unit = 1_000_000_000;
+    else if (eqWord(up, un, 0x6d /* "m" */)) unit = 60_000_000_000;
+    else if (eqWord(up, un, 0x68 /* "h" */)) unit = 3_600_000_000_000;
     else { setErr(out, CelError.CONVERSION, 0); return; }
     if (whole > 9223372036854775807 / unit) { setErr(out, CelError.CONVERSION, 0); return; }
     let v = whole * unit;
