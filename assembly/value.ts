@@ -43,6 +43,8 @@ export function setTime(c: usize, tag: u32, sec: i64, nanos: i32): void { setCel
 export function setErr(c: usize, code: CelError, detail: usize): void {
   setCell(c, Tag.ERROR, <u32>code, (<u64>curExpr << 32) | <u64>(<u32>detail));
 }
+/** ERROR without detail: the common case, one argument less at ~120 call sites (−0.2 KB wasm). */
+export function setErrCode(c: usize, code: CelError): void { setErr(c, code, 0); }
 /** ERROR with a copy of `detailSrc` as detail (copied because the source slot will be reused). */
 export function setErrWith(c: usize, code: CelError, detailSrc: usize): void {
   const d = arenaAlloc(CELL_SIZE);
@@ -74,7 +76,7 @@ export function payloadOk(c: usize): bool {
 /** A fresh arena string of n bytes written into cell c; returns the byte pointer (0 on OOM → c is an error). */
 export function newStr(c: usize, n: u32): usize {
   const p = arenaAlloc(n == 0 ? 1 : <usize>n);
-  if (p == 0) { setErr(c, CelError.BUDGET_EXCEEDED, 0); return 0; }
+  if (p == 0) { setErrCode(c, CelError.BUDGET_EXCEEDED); return 0; }
   setStr(c, p, n);
   return p;
 }

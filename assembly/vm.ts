@@ -9,7 +9,7 @@ import { exprCount, exprRecords, codeBase, codeLength, constCount, constCells, v
 import { varValues } from "./context";
 import { arenaAlloc, spendSteps } from "./arena";
 import {
-  tagOf, cA, cB, cP, setCell, copyCell, setBool, setInt, setErr, setErrWith, setPtr, setCurExpr,
+  tagOf, cA, cB, cP, setCell, copyCell, setBool, setInt, setErr, setErrCode, setErrWith, setPtr, setCurExpr,
   isTrue, isFalse, equals, compare, mapFind, payloadOk, memOk, CMP_NO_OVERLOAD, CMP_UNORDERED, EQ_ERROR,
 } from "./value";
 import { arith, negate } from "./builtins/arith";
@@ -26,28 +26,28 @@ const oomCell: usize = memory.data(16);
 export function evalExpr(expr: u32): usize {
   setCurExpr(expr);
   let res = arenaAlloc(CELL_SIZE);
-  if (res == 0) { setErr(oomCell, CelError.BUDGET_EXCEEDED, 0); return oomCell; }
-  if (expr >= exprCount) { setErr(res, CelError.INVALID_ARGUMENT, 0); return res; }
+  if (res == 0) { setErrCode(oomCell, CelError.BUDGET_EXCEEDED); return oomCell; }
+  if (expr >= exprCount) { setErrCode(res, CelError.INVALID_ARGUMENT); return res; }
   const rec = exprRecords + <usize>expr * EXPR_SIZE;
   const off = load<u32>(rec, EX_CODE_OFFSET), len = load<u32>(rec, EX_CODE_LENGTH);
-  if (<u64>off + <u64>len > <u64>codeLength) { setErr(res, CelError.INVALID_ARGUMENT, 0); return res; }
+  if (<u64>off + <u64>len > <u64>codeLength) { setErrCode(res, CelError.INVALID_ARGUMENT); return res; }
   const maxStack = <usize>load<u16>(rec, EX_MAX_STACK) + 1; // +1: see the bound check in run()
   const nLocals = <u32>load<u16>(rec, EX_LOCALS);
   const base = arenaAlloc((maxStack + <usize>nLocals) << 4);
-  if (base == 0) { setErr(res, CelError.BUDGET_EXCEEDED, 0); return res; }
+  if (base == 0) { setErrCode(res, CelError.BUDGET_EXCEEDED); return res; }
   const locals = base + (maxStack << 4);
   for (let i: u32 = 0; i < nLocals; i++) setCell(locals + (<usize>i << 4), Tag.ABSENT, 0, 0);
   run(codeBase + off, codeBase + off + len, base, base + (maxStack << 4), locals, nLocals, res);
   return res;
 }
 
-function bad(res: usize): void { setErr(res, CelError.INVALID_ARGUMENT, 0); }
+function bad(res: usize): void { setErrCode(res, CelError.INVALID_ARGUMENT); }
 
 function run(start: usize, end: usize, base: usize, lim: usize, locals: usize, nLocals: u32, res: usize): void {
   let pc = start;
   let sp = base; // next free cell
   while (true) {
-    if (!spendSteps(1) || sp >= lim) { setErr(res, CelError.BUDGET_EXCEEDED, 0); return; }
+    if (!spendSteps(1) || sp >= lim) { setErrCode(res, CelError.BUDGET_EXCEEDED); return; }
     if (pc >= end) { bad(res); return; }
     const op = <u32>load<u8>(pc);
     pc++;
@@ -140,7 +140,7 @@ function run(start: usize, end: usize, base: usize, lim: usize, locals: usize, n
         if (depth < 1) { bad(res); return; }
         const t = tagOf(top);
         if (t == Tag.BOOL) setBool(top, cB(top) == 0);
-        else if (t != Tag.ERROR) setErr(top, CelError.NO_MATCHING_OVERLOAD, 0);
+        else if (t != Tag.ERROR) setErrCode(top, CelError.NO_MATCHING_OVERLOAD);
         break;
       }
       case Op.NEG: if (depth < 1) { bad(res); return; } negate(top); break;
@@ -181,7 +181,7 @@ function run(start: usize, end: usize, base: usize, lim: usize, locals: usize, n
         if (depth < 1 || te < start || te >= end || tn < start || tn >= end) { bad(res); return; }
         if (isTrue(top)) { sp -= 16; break; }
         if (isFalse(top)) { sp -= 16; pc = te; break; }
-        if (tagOf(top) != Tag.ERROR) setErr(top, CelError.NO_MATCHING_OVERLOAD, 0);
+        if (tagOf(top) != Tag.ERROR) setErrCode(top, CelError.NO_MATCHING_OVERLOAD);
         pc = tn; // the error stays as the value of the conditional
         break;
       }
@@ -192,11 +192,11 @@ function run(start: usize, end: usize, base: usize, lim: usize, locals: usize, n
         const tt = tagOf(top);
         if ((tt == Tag.LIST || tt == Tag.MAP) && payloadOk(top)) {
           const src = arenaAlloc(16);
-          if (src == 0) { setErr(top, CelError.BUDGET_EXCEEDED, 0); pc = t; break; }
+          if (src == 0) { setErrCode(top, CelError.BUDGET_EXCEEDED); pc = t; break; }
           copyCell(src, top);
           setPtr(top, Tag.ITER, 0, src);
         } else {
-          if (tt != Tag.ERROR) setErr(top, CelError.NO_MATCHING_OVERLOAD, 0);
+          if (tt != Tag.ERROR) setErrCode(top, CelError.NO_MATCHING_OVERLOAD);
           pc = t;
         }
         break;
@@ -249,18 +249,18 @@ function logic(and: bool, a: usize, b: usize): void {
   // Not decided: the first error (or a no-overload error for non-bool operands).
   if (tagOf(a) == Tag.ERROR) return;
   if (tagOf(b) == Tag.ERROR) { copyCell(a, b); return; }
-  setErr(a, CelError.NO_MATCHING_OVERLOAD, 0);
+  setErrCode(a, CelError.NO_MATCHING_OVERLOAD);
 }
 
 function cmpOp(op: u32, a: usize, b: usize): void {
   if (op == Op.EQ || op == Op.NE) {
     const r = equals(a, b);
-    if (r == EQ_ERROR) setErr(a, CelError.BUDGET_EXCEEDED, 0);
+    if (r == EQ_ERROR) setErrCode(a, CelError.BUDGET_EXCEEDED);
     else setBool(a, (r == 1) == (op == Op.EQ));
     return;
   }
   const r = compare(a, b);
-  if (r == CMP_NO_OVERLOAD) { setErr(a, CelError.NO_MATCHING_OVERLOAD, 0); return; }
+  if (r == CMP_NO_OVERLOAD) { setErrCode(a, CelError.NO_MATCHING_OVERLOAD); return; }
   if (r == CMP_UNORDERED) { setBool(a, false); return; }
   setBool(a, op == Op.LT ? r < 0 : op == Op.LE ? r <= 0 : op == Op.GT ? r > 0 : r >= 0);
 }
@@ -270,15 +270,15 @@ function inOp(a: usize, c: usize): void {
   const t = tagOf(c);
   if (t == Tag.MAP) {
     const v = mapFind(c, a);
-    if (v == usize.MAX_VALUE) setErr(a, CelError.BUDGET_EXCEEDED, 0); else setBool(a, v != 0);
+    if (v == usize.MAX_VALUE) setErrCode(a, CelError.BUDGET_EXCEEDED); else setBool(a, v != 0);
     return;
   }
-  if (t != Tag.LIST || !payloadOk(c)) { setErr(a, CelError.NO_MATCHING_OVERLOAD, 0); return; }
+  if (t != Tag.LIST || !payloadOk(c)) { setErrCode(a, CelError.NO_MATCHING_OVERLOAD); return; }
   const n = cA(c), p = cP(c);
   for (let i: u32 = 0; i < n; i++) {
     const r = equals(a, p + (<usize>i << 4));
     if (r == 1) { setBool(a, true); return; }
-    if (r == EQ_ERROR) { setErr(a, CelError.BUDGET_EXCEEDED, 0); return; }
+    if (r == EQ_ERROR) { setErrCode(a, CelError.BUDGET_EXCEEDED); return; }
   }
   setBool(a, false);
 }
@@ -294,21 +294,21 @@ function indexOp(o: usize, k: usize): void {
     else if (kt == Tag.UINT) i = cB(k) > 0x7fffffff ? i64.MAX_VALUE : <i64>cB(k);
     else if (kt == Tag.DOUBLE) {
       const d = load<f64>(k, 8);
-      if (d != Math.trunc(d) || !(d >= -1e18 && d <= 1e18)) { setErr(o, CelError.INVALID_ARGUMENT, 0); return; }
+      if (d != Math.trunc(d) || !(d >= -1e18 && d <= 1e18)) { setErrCode(o, CelError.INVALID_ARGUMENT); return; }
       i = <i64>d;
-    } else { setErr(o, CelError.NO_MATCHING_OVERLOAD, 0); return; }
+    } else { setErrCode(o, CelError.NO_MATCHING_OVERLOAD); return; }
     if (i < 0 || i >= <i64>cA(o)) { setErrWith(o, CelError.INDEX_OUT_OF_RANGE, k); return; }
     copyCell(o, cP(o) + (<usize>i << 4));
     return;
   }
   if (t == Tag.MAP) {
     const v = mapFind(o, k);
-    if (v == usize.MAX_VALUE) setErr(o, CelError.BUDGET_EXCEEDED, 0);
+    if (v == usize.MAX_VALUE) setErrCode(o, CelError.BUDGET_EXCEEDED);
     else if (v == 0) setErrWith(o, CelError.NO_SUCH_KEY, k);
     else copyCell(o, v);
     return;
   }
-  setErr(o, CelError.NO_MATCHING_OVERLOAD, 0);
+  setErrCode(o, CelError.NO_MATCHING_OVERLOAD);
 }
 
 /** [v1..vn] from the n cells at first; the result replaces the first cell. */
@@ -318,7 +318,7 @@ function mkList(first: usize, n: u32): void {
     if (tagOf(e) == Tag.ERROR) { copyCell(first, e); return; }
   }
   const p = arenaAlloc(<usize>n << 4);
-  if (p == 0 && n != 0) { setErr(first, CelError.BUDGET_EXCEEDED, 0); return; }
+  if (p == 0 && n != 0) { setErrCode(first, CelError.BUDGET_EXCEEDED); return; }
   memory.copy(p, first, <usize>n << 4);
   setPtr(first, Tag.LIST, n, p);
 }
@@ -333,14 +333,14 @@ function mkMap(first: usize, n: u32): void {
     const k = first + (<usize>i << 5);
     const kt = tagOf(k);
     if (kt != Tag.BOOL && kt != Tag.INT && kt != Tag.UINT && kt != Tag.STRING) {
-      setErr(first, CelError.INVALID_ARGUMENT, 0); return;
+      setErrCode(first, CelError.INVALID_ARGUMENT); return;
     }
     for (let j: u32 = 0; j < i; j++) {
       if (equals(first + (<usize>j << 5), k) != 0) { setErrWith(first, CelError.DUPLICATE_KEY, k); return; }
     }
   }
   const p = arenaAlloc(<usize>n << 5);
-  if (p == 0 && n != 0) { setErr(first, CelError.BUDGET_EXCEEDED, 0); return; }
+  if (p == 0 && n != 0) { setErrCode(first, CelError.BUDGET_EXCEEDED); return; }
   memory.copy(p, first, <usize>n << 5);
   setPtr(first, Tag.MAP, n, p);
 }

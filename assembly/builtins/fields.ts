@@ -9,7 +9,7 @@ import {
 } from "../../spec/format";
 import { stringCount, stringIndex, stringBlob } from "../ruleset";
 import { requestPtr, principalPtr, resourcePtr, runtimeEdrCell, configPtr } from "../context";
-import { setCell, setPtr, setErrWith, setErr, copyCell, tagOf, cA, cP, memOk, payloadOk, mapFind } from "../value";
+import { setCell, setPtr, setErrWith, setErr, setErrCode, copyCell, tagOf, cA, cP, memOk, payloadOk, mapFind } from "../value";
 import { bytesEq, eqWord } from "../strings";
 
 // Field names as bytes (AS string literals would be UTF-16 objects in the data segment); the
@@ -103,7 +103,7 @@ function messageField(obj: usize, np: usize, nn: u32, out: usize): i32 {
   }
   if (m == Message.RUNTIME) {
     if (!(bytesEq(np, nn, T_EFFECTIVE_DERIVED_ROLES, 21) || bytesEq(np, nn, T_EFFECTIVE_DERIVED_ROLES_, 23))) return 0;
-    if (b == 0) { setErr(out, CelError.DERIVED_ROLES_FAILED, 0); return -1; }
+    if (b == 0) { setErrCode(out, CelError.DERIVED_ROLES_FAILED); return -1; }
     fieldCell(out, b, F_LIST);
     return F_LIST;
   }
@@ -120,7 +120,7 @@ export function selectOp(c: usize, sid: u32, has: bool): bool {
   if (t == Tag.ERROR) return true; // has()/select of an error is that error
   if (t == Tag.MAP) {
     const v = mapFind(c, keyScratch);
-    if (v == usize.MAX_VALUE) setErr(c, CelError.BUDGET_EXCEEDED, 0);
+    if (v == usize.MAX_VALUE) setErrCode(c, CelError.BUDGET_EXCEEDED);
     else if (has) setCell(c, Tag.BOOL, 0, v != 0 ? 1 : 0);
     else if (v != 0) copyCell(c, v);
     else setErrWith(c, CelError.NO_SUCH_KEY, keyScratch);

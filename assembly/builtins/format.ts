@@ -2,7 +2,7 @@
 // precision) %e %x %X %o %b %%. Output is assembled in a static scratch buffer and copied to the
 // arena; text over FMT_MAX bytes is ERROR BUDGET_EXCEEDED rather than a trap.
 import { Tag, Builtin, CelError } from "../../spec/format";
-import { tagOf, cA, cB, cI, cF, cP, setErr, newStr, payloadOk } from "../value";
+import { tagOf, cA, cB, cI, cF, cP, setErr, setErrCode, newStr, payloadOk } from "../value";
 import { writeI64, writeU64, putWord } from "../strings";
 import { fmtG, fmtF, shortest, dp, pow10 } from "./numfmt";
 
@@ -26,7 +26,7 @@ export function callFormat(fn: u32, a: usize, argc: u32): bool {
   if (fn != Builtin.FORMAT) return false;
   const l = a + 16;
   if (argc != 2 || tagOf(a) != Tag.STRING || tagOf(l) != Tag.LIST || !payloadOk(a) || !payloadOk(l)) {
-    setErr(a, CelError.NO_MATCHING_OVERLOAD, 0); return true;
+    setErrCode(a, CelError.NO_MATCHING_OVERLOAD); return true;
   }
   w = 0; fail = 0;
   const p = cP(a), n = cA(a);
@@ -48,7 +48,7 @@ export function callFormat(fn: u32, a: usize, argc: u32): bool {
     verb(v, cP(l) + (<usize>argi << 4), prec);
     argi++;
   }
-  if (fail != 0) { setErr(a, fail, 0); return true; }
+  if (fail != 0) { setErrCode(a, fail); return true; }
   const o = newStr(a, w);
   if (o != 0) memory.copy(o, buf, w);
   return true;

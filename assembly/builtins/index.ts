@@ -2,7 +2,7 @@
 // is the result. Each family lives in its own file and exports one `call*` entry returning false
 // when it does not handle the id/arity, so adding the rest of CEL means adding a file and a line.
 import { Tag, CelError } from "../../spec/format";
-import { tagOf, copyCell, setErr } from "../value";
+import { tagOf, copyCell, setErr, setErrCode } from "../value";
 import { callString } from "./strings";
 import { callConv } from "./conv";
 import { callTime } from "./timefns";
@@ -24,5 +24,5 @@ export function callBuiltin(fn: u32, args: usize, argc: u32): void {
   if (callNet(fn, args, argc)) return;
   if (callFormat(fn, args, argc)) return;
   if (callMath(fn, args, argc)) return;
-  setErr(args, CelError.UNSUPPORTED, 0);
+  setErrCode(args, CelError.UNSUPPORTED);
 }

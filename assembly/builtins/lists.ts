@@ -2,7 +2,7 @@
 // cel-go sets/lists extensions that are cheap to do without allocation beyond the result.
 // Membership uses CEL heterogeneous equality.
 import { Tag, Builtin, CelError } from "../../spec/format";
-import { tagOf, cA, cP, cI, setBool, setErr, setPtr, setInt, copyCell, equals, payloadOk, EQ_ERROR } from "../value";
+import { tagOf, cA, cP, cI, setBool, setErr, setErrCode, setPtr, setInt, copyCell, equals, payloadOk, EQ_ERROR } from "../value";
 import { arenaAlloc } from "../arena";
 
 function isList(c: usize): bool { return tagOf(c) == Tag.LIST && payloadOk(c); }
@@ -34,7 +34,7 @@ export function callList(fn: u32, a: usize, argc: u32): bool {
     case Builtin.LISTS_RANGE: return listExt(fn, a, argc);
     default: return false;
   }
-  if (argc != 2 || !isList(a) || !isList(b)) { setErr(a, CelError.NO_MATCHING_OVERLOAD, 0); return true; }
+  if (argc != 2 || !isList(a) || !isList(b)) { setErrCode(a, CelError.NO_MATCHING_OVERLOAD); return true; }
   let x = a, y = b;
   if (fn == Builtin.HAS_INTERSECTION || fn == Builtin.INTERSECT || fn == Builtin.SETS_INTERSECTS) {
     if (cA(x) > cA(y)) { x = b; y = a; } // Cerbos walks the shorter list
@@ -43,12 +43,12 @@ export function callList(fn: u32, a: usize, argc: u32): bool {
   const n = cA(x), p = cP(x);
   const collect = fn == Builtin.INTERSECT || fn == Builtin.EXCEPT;
   const out = collect ? arenaAlloc(<usize>n << 4) : 0;
-  if (collect && out == 0 && n != 0) { setErr(a, CelError.BUDGET_EXCEEDED, 0); return true; }
+  if (collect && out == 0 && n != 0) { setErrCode(a, CelError.BUDGET_EXCEEDED); return true; }
   let k: u32 = 0;
   for (let i: u32 = 0; i < n; i++) {
     const e = p + (<usize>i << 4);
     const r = contains(y, e);
-    if (r == EQ_ERROR) { setErr(a, CelError.BUDGET_EXCEEDED, 0); return true; }
+    if (r == EQ_ERROR) { setErrCode(a, CelError.BUDGET_EXCEEDED); return true; }
     const found = r == 1;
     if (collect) { if (found == (fn == Builtin.INTERSECT)) { copyCell(out + (<usize>k << 4), e); k++; } continue; }
     if (found && (fn == Builtin.HAS_INTERSECTION || fn == Builtin.SETS_INTERSECTS)) { setBool(a, true); return true; }
@@ -60,7 +60,7 @@ export function callList(fn: u32, a: usize, argc: u32): bool {
     const m = cA(b), q = cP(b);
     for (let i: u32 = 0; i < m; i++) {
       const r = contains(a, q + (<usize>i << 4));
-      if (r == EQ_ERROR) { setErr(a, CelError.BUDGET_EXCEEDED, 0); return true; }
+      if (r == EQ_ERROR) { setErrCode(a, CelError.BUDGET_EXCEEDED); return true; }
       if (r == 0) { setBool(a, false); return true; }
     }
   }
@@ -71,38 +71,38 @@ export function callList(fn: u32, a: usize, argc: u32): bool {
 /** cel-go ext.Lists: reverse(), distinct(), flatten([depth]), slice(i, j), lists.range(n). */
 function listExt(fn: u32, a: usize, argc: u32): bool {
   if (fn == Builtin.LISTS_RANGE) {
-    if (argc != 1 || tagOf(a) != Tag.INT) { setErr(a, CelError.NO_MATCHING_OVERLOAD, 0); return true; }
+    if (argc != 1 || tagOf(a) != Tag.INT) { setErrCode(a, CelError.NO_MATCHING_OVERLOAD); return true; }
     const n = cI(a);
     if (n < 0 || n > 0x100000) { setErr(a, n < 0 ? CelError.INVALID_ARGUMENT : CelError.BUDGET_EXCEEDED, 0); return true; }
     const out = arenaAlloc(<usize>n << 4);
-    if (out == 0 && n != 0) { setErr(a, CelError.BUDGET_EXCEEDED, 0); return true; }
+    if (out == 0 && n != 0) { setErrCode(a, CelError.BUDGET_EXCEEDED); return true; }
     for (let i: i64 = 0; i < n; i++) setInt(out + (<usize>i << 4), i);
     setPtr(a, Tag.LIST, <u32>n, out);
     return true;
   }
-  if (argc == 0 || !isList(a)) { setErr(a, CelError.NO_MATCHING_OVERLOAD, 0); return true; }
+  if (argc == 0 || !isList(a)) { setErrCode(a, CelError.NO_MATCHING_OVERLOAD); return true; }
   const n = cA(a), p = cP(a);
   if (fn == Builtin.SLICE) {
     const b = a + 16, c = a + 32;
-    if (argc != 3 || tagOf(b) != Tag.INT || tagOf(c) != Tag.INT) { setErr(a, CelError.NO_MATCHING_OVERLOAD, 0); return true; }
+    if (argc != 3 || tagOf(b) != Tag.INT || tagOf(c) != Tag.INT) { setErrCode(a, CelError.NO_MATCHING_OVERLOAD); return true; }
     const s = cI(b), e = cI(c);
-    if (s < 0 || e < 0 || s > e || e > <i64>n) { setErr(a, CelError.INDEX_OUT_OF_RANGE, 0); return true; }
+    if (s < 0 || e < 0 || s > e || e > <i64>n) { setErrCode(a, CelError.INDEX_OUT_OF_RANGE); return true; }
     setPtr(a, Tag.LIST, <u32>(e - s), p + (<usize>s << 4));
     return true;
   }
   if (fn == Builtin.FLATTEN) {
     let depth: i64 = 1;
     if (argc == 2) {
-      if (tagOf(a + 16) != Tag.INT) { setErr(a, CelError.NO_MATCHING_OVERLOAD, 0); return true; }
+      if (tagOf(a + 16) != Tag.INT) { setErrCode(a, CelError.NO_MATCHING_OVERLOAD); return true; }
       depth = cI(a + 16);
-      if (depth < 0) { setErr(a, CelError.INVALID_ARGUMENT, 0); return true; }
+      if (depth < 0) { setErrCode(a, CelError.INVALID_ARGUMENT); return true; }
     }
     flatten(a, depth);
     return true;
   }
-  if (argc != 1) { setErr(a, CelError.NO_MATCHING_OVERLOAD, 0); return true; }
+  if (argc != 1) { setErrCode(a, CelError.NO_MATCHING_OVERLOAD); return true; }
   const out = arenaAlloc(<usize>n << 4);
-  if (out == 0 && n != 0) { setErr(a, CelError.BUDGET_EXCEEDED, 0); return true; }
+  if (out == 0 && n != 0) { setErrCode(a, CelError.BUDGET_EXCEEDED); return true; }
   let k: u32 = 0;
   for (let i: u32 = 0; i < n; i++) {
     if (fn == Builtin.REVERSE) { copyCell(out + (<usize>i << 4), p + (<usize>(n - 1 - i) << 4)); k++; continue; }
@@ -110,7 +110,7 @@ function listExt(fn: u32, a: usize, argc: u32): bool {
     let seen = false;
     for (let j: u32 = 0; j < k; j++) {
       const r = equals(out + (<usize>j << 4), e);
-      if (r == EQ_ERROR) { setErr(a, CelError.BUDGET_EXCEEDED, 0); return true; }
+      if (r == EQ_ERROR) { setErrCode(a, CelError.BUDGET_EXCEEDED); return true; }
       if (r == 1) { seen = true; break; }
     }
     if (!seen) { copyCell(out + (<usize>k << 4), e); k++; }
@@ -127,14 +127,14 @@ function flatten(a: usize, depth: i64): void {
     for (let i: u32 = 0; i < n; i++) {
       const e = p + (<usize>i << 4);
       if (tagOf(e) == Tag.LIST) {
-        if (!payloadOk(e)) { setErr(a, CelError.INVALID_ARGUMENT, 0); return; }
+        if (!payloadOk(e)) { setErrCode(a, CelError.INVALID_ARGUMENT); return; }
         total += cA(e); nested = true;
       } else total++;
     }
     if (!nested) return;
-    if (total > 0x100000) { setErr(a, CelError.BUDGET_EXCEEDED, 0); return; }
+    if (total > 0x100000) { setErrCode(a, CelError.BUDGET_EXCEEDED); return; }
     const out = arenaAlloc(<usize>total << 4);
-    if (out == 0 && total != 0) { setErr(a, CelError.BUDGET_EXCEEDED, 0); return; }
+    if (out == 0 && total != 0) { setErrCode(a, CelError.BUDGET_EXCEEDED); return; }
     let k: usize = 0;
     for (let i: u32 = 0; i < n; i++) {
       const e = p + (<usize>i << 4);

@@ -2,7 +2,7 @@
 // IPv4 (no leading zeros) and IPv6 (with "::" and a trailing dotted quad); IPv4-mapped IPv6
 // addresses count as IPv4, as Go's To4() makes them.
 import { Tag, Builtin, CelError } from "../../spec/format";
-import { tagOf, cA, cP, setBool, setErr, payloadOk } from "../value";
+import { tagOf, cA, cP, setBool, setErr, setErrCode, payloadOk } from "../value";
 
 const ipBuf: usize = memory.data(16);
 const netBuf: usize = memory.data(16);
@@ -93,13 +93,13 @@ export function callNet(fn: u32, a: usize, argc: u32): bool {
   if (fn != Builtin.IN_IP_ADDR_RANGE) return false;
   const b = a + 16;
   if (argc != 2 || tagOf(a) != Tag.STRING || tagOf(b) != Tag.STRING || !payloadOk(a) || !payloadOk(b)) {
-    setErr(a, CelError.NO_MATCHING_OVERLOAD, 0); return true;
+    setErrCode(a, CelError.NO_MATCHING_OVERLOAD); return true;
   }
-  if (parseIP(cP(a), cA(a), ipBuf) == 0) { setErr(a, CelError.INVALID_ARGUMENT, 0); return true; }
+  if (parseIP(cP(a), cA(a), ipBuf) == 0) { setErrCode(a, CelError.INVALID_ARGUMENT); return true; }
   const q = cP(b), m = cA(b);
   let slash: i32 = -1;
   for (let i: u32 = 0; i < m; i++) if (load<u8>(q + i) == 47) { slash = <i32>i; break; }
-  if (slash < 0) { setErr(a, CelError.INVALID_ARGUMENT, 0); return true; }
+  if (slash < 0) { setErrCode(a, CelError.INVALID_ARGUMENT); return true; }
   const kind = parseIP(q, <u32>slash, netBuf);
   let bits: i32 = 0, d: u32 = 0;
   for (let i = <u32>slash + 1; i < m; i++) {
@@ -107,7 +107,7 @@ export function callNet(fn: u32, a: usize, argc: u32): bool {
     if (c > 9 || (d > 0 && bits == 0) || d > 3) { bits = 999; break; }
     bits = bits * 10 + <i32>c; d++;
   }
-  if (kind == 0 || d == 0 || bits > (kind == 4 ? 32 : 128)) { setErr(a, CelError.INVALID_ARGUMENT, 0); return true; }
+  if (kind == 0 || d == 0 || bits > (kind == 4 ? 32 : 128)) { setErrCode(a, CelError.INVALID_ARGUMENT); return true; }
   if (kind == 4) bits += 96;
   // Go's IPNet.Contains: IPv4 networks (including v4-mapped v6 ones) only contain IPv4 addresses.
   mask(netBuf, bits);

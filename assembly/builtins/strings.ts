@@ -2,7 +2,7 @@
 // (lowerAscii, upperAscii, replace, split, join, trim, indexOf, lastIndexOf, substring, charAt).
 // Positions are code points (CEL strings are sequences of code points), byte work is UTF-8.
 import { Tag, Builtin, CelError } from "../../spec/format";
-import { tagOf, cA, cP, cI, setBool, setInt, setErr, setStr, setPtr, newStr, payloadOk } from "../value";
+import { tagOf, cA, cP, cI, setBool, setInt, setErr, setErrCode, setStr, setPtr, newStr, payloadOk } from "../value";
 import { arenaAlloc } from "../arena";
 import { cpCount, cpOffset, cpIndexAt, find, findLast, memcmp } from "../strings";
 
@@ -14,12 +14,12 @@ export function callString(fn: u32, a: usize, argc: u32): bool {
     const t = tagOf(a);
     if (t == Tag.STRING && payloadOk(a)) setInt(a, <i64>cpCount(cP(a), cA(a)));
     else if (t == Tag.BYTES || t == Tag.LIST || t == Tag.MAP) setInt(a, <i64>cA(a));
-    else setErr(a, CelError.NO_MATCHING_OVERLOAD, 0);
+    else setErrCode(a, CelError.NO_MATCHING_OVERLOAD);
     return true;
   }
   if (fn < <u32>Builtin.CONTAINS || (fn > <u32>Builtin.ENDS_WITH && fn < <u32>Builtin.LOWER_ASCII) || fn > <u32>Builtin.CHAR_AT) return false;
   if (fn == Builtin.JOIN) { join(a, argc); return true; }
-  if (argc == 0 || !isStr(a)) { setErr(a, CelError.NO_MATCHING_OVERLOAD, 0); return true; }
+  if (argc == 0 || !isStr(a)) { setErrCode(a, CelError.NO_MATCHING_OVERLOAD); return true; }
   const p = cP(a), n = cA(a);
   switch (fn) {
     case Builtin.CONTAINS:
@@ -76,7 +76,7 @@ export function callString(fn: u32, a: usize, argc: u32): bool {
       const len = cpCount(p, n);
       const last = fn == Builtin.LAST_INDEX_OF;
       let from: i64 = argc == 3 ? cI(c) : (last ? <i64>len : 0);
-      if (from < 0 || from > <i64>len) { setErr(a, CelError.INDEX_OUT_OF_RANGE, 0); return true; }
+      if (from < 0 || from > <i64>len) { setErrCode(a, CelError.INDEX_OUT_OF_RANGE); return true; }
       const fb = <u32>cpOffset(p, n, <u32>from);
       let r: i32;
       if (last) r = findLast(p, n, q, m, fb);
@@ -88,7 +88,7 @@ export function callString(fn: u32, a: usize, argc: u32): bool {
       if ((argc != 2 && argc != 3) || tagOf(b) != Tag.INT || (argc == 3 && tagOf(c) != Tag.INT)) break;
       const len = <i64>cpCount(p, n);
       const s = cI(b), e = argc == 3 ? cI(c) : len;
-      if (s < 0 || s > len || e < s || e > len) { setErr(a, CelError.INDEX_OUT_OF_RANGE, 0); return true; }
+      if (s < 0 || s > len || e < s || e > len) { setErrCode(a, CelError.INDEX_OUT_OF_RANGE); return true; }
       const sb = <u32>cpOffset(p, n, <u32>s), eb = <u32>cpOffset(p, n, <u32>e);
       setStr(a, p + sb, eb - sb);
       return true;
@@ -97,14 +97,14 @@ export function callString(fn: u32, a: usize, argc: u32): bool {
       if (argc != 2 || tagOf(b) != Tag.INT) break;
       const len = <i64>cpCount(p, n);
       const i = cI(b);
-      if (i < 0 || i > len) { setErr(a, CelError.INDEX_OUT_OF_RANGE, 0); return true; }
+      if (i < 0 || i > len) { setErrCode(a, CelError.INDEX_OUT_OF_RANGE); return true; }
       const sb = <u32>cpOffset(p, n, <u32>i);
       const eb = i == len ? sb : <u32>cpOffset(p, n, <u32>i + 1);
       setStr(a, p + sb, eb - sb);
       return true;
     }
   }
-  setErr(a, CelError.NO_MATCHING_OVERLOAD, 0);
+  setErrCode(a, CelError.NO_MATCHING_OVERLOAD);
   return true;
 }
 
@@ -148,7 +148,7 @@ function replace(a: usize, b: usize, c: usize, limit: i64): void {
   }
   if (count == 0) return;
   const total = <u64>n + <u64>count * <u64>rn - <u64>count * <u64>m;
-  if (total > 0x7fffffff) { setErr(a, CelError.BUDGET_EXCEEDED, 0); return; }
+  if (total > 0x7fffffff) { setErrCode(a, CelError.BUDGET_EXCEEDED); return; }
   const o = newStr(a, <u32>total);
   if (o == 0) return;
   let w: u32 = 0;
@@ -186,7 +186,7 @@ function split(a: usize, b: usize, limit: i64): void {
   else { let i: u32 = 0; while (true) { const k = find(p, n, q, m, i); if (k < 0) break; pieces++; i = <u32>k + m; } }
   if (limit > 0 && <i64>pieces > limit) pieces = <u32>limit;
   const list = arenaAlloc(<usize>pieces << 4);
-  if (list == 0) { setErr(a, CelError.BUDGET_EXCEEDED, 0); return; }
+  if (list == 0) { setErrCode(a, CelError.BUDGET_EXCEEDED); return; }
   let i: u32 = 0;
   for (let j: u32 = 0; j < pieces; j++) {
     const cell = list + (<usize>j << 4);
@@ -202,19 +202,19 @@ function split(a: usize, b: usize, limit: i64): void {
 function join(a: usize, argc: u32): void {
   const b = a + 16;
   if (argc < 1 || argc > 2 || tagOf(a) != Tag.LIST || !payloadOk(a) || (argc == 2 && !isStr(b))) {
-    setErr(a, CelError.NO_MATCHING_OVERLOAD, 0); return;
+    setErrCode(a, CelError.NO_MATCHING_OVERLOAD); return;
   }
   const n = cA(a), l = cP(a);
   const sep = argc == 2 ? cP(b) : 0, sn = argc == 2 ? cA(b) : 0;
   let total: u64 = 0;
   for (let i: u32 = 0; i < n; i++) {
     const e = l + (<usize>i << 4);
-    if (!isStr(e)) { setErr(a, CelError.NO_MATCHING_OVERLOAD, 0); return; }
+    if (!isStr(e)) { setErrCode(a, CelError.NO_MATCHING_OVERLOAD); return; }
     total += <u64>cA(e) + (i > 0 ? <u64>sn : 0);
   }
-  if (total > 0x7fffffff) { setErr(a, CelError.BUDGET_EXCEEDED, 0); return; }
+  if (total > 0x7fffffff) { setErrCode(a, CelError.BUDGET_EXCEEDED); return; }
   const o = arenaAlloc(total == 0 ? 1 : <usize>total);
-  if (o == 0) { setErr(a, CelError.BUDGET_EXCEEDED, 0); return; }
+  if (o == 0) { setErrCode(a, CelError.BUDGET_EXCEEDED); return; }
   let w: usize = 0;
   for (let i: u32 = 0; i < n; i++) {
     const e = l + (<usize>i << 4);
