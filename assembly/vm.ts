@@ -15,6 +15,7 @@ import {
 import { arith, negate } from "./builtins/arith";
 import { selectOp, loadRoot, sidCell } from "./builtins/fields";
 import { callBuiltin } from "./builtins/index";
+import { operandBytes } from "./codecheck";
 
 export { isTrue, isFalse, isErr, tagOf } from "./value";
 export { arenaReset, arenaAlloc } from "./arena";
@@ -52,15 +53,9 @@ function run(start: usize, end: usize, base: usize, lim: usize, locals: usize, n
     const op = <u32>load<u8>(pc);
     pc++;
     const depth = <u32>((sp - base) >> 4);
-    // Operand widths by opcode, checked once here so the cases can read them freely.
-    let w: usize = 0;
-    if (op == Op.CONST || op == Op.LOAD_VAR || op == Op.SELECT || op == Op.HAS || op == Op.JUMP || op == Op.JUMP_IF_FALSE ||
-        op == Op.AND_SHORT || op == Op.OR_SHORT || op == Op.MK_LIST || op == Op.MK_MAP || op == Op.ITER_INIT) w = 4;
-    else if (op == Op.LOAD_ROOT || op == Op.LOAD_LOCAL || op == Op.STORE_LOCAL) w = 1;
-    else if (op == Op.CALL) w = 3;
-    else if (op == Op.BRANCH) w = 8;
-    else if (op == Op.ITER_NEXT) w = 6;
-    if (pc + w > end) { bad(res); return; }
+    // Operand width, checked once here so the cases can read operands freely (unknown op: bad).
+    const w = operandBytes(op);
+    if (w < 0 || pc + <usize>w > end) { bad(res); return; }
     const top = sp - 16; // valid when depth >= 1
     switch (op) {
       case Op.CONST: {
