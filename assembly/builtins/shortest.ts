@@ -87,17 +87,13 @@ export function shortestDigits(v: f64, digits: usize): i32 {
   // a power of two (the exponent below has finer spacing).
   const edge = f == (<u64>1 << 52) && be > 1;
   const up: i32 = edge ? 2 : 1; // m+ = up · m-
-  if (e >= 0) {
-    setShl(R, f, e + up);
-    setShl(S, <u64>up, 1); // 2 · up
-    setShl(MP, <u64>up, e);
-    setShl(MM, 1, e);
-  } else {
-    setShl(R, f, up);
-    setShl(S, 1, up - e);
-    setShl(MP, <u64>up, 0);
-    setShl(MM, 1, 0);
-  }
+  // e ≥ 0: r = f·2^(e+up), s = 2·up, m+ = up·2^e, m- = 2^e; e < 0: r = f·2^up, s = 2^(up-e),
+  // m+ = up, m- = 1 — one form with the binary exponent split between r and s.
+  const rs = e >= 0 ? e : 0, ss = e >= 0 ? 0 : -e;
+  setShl(R, f, rs + up);
+  setShl(S, 1, ss + up);
+  setShl(MP, <u64>up, rs);
+  setShl(MM, 1, rs);
   // k ≈ ceil(log10 v), possibly one too small; fixed up below.
   let k = <i32>Math.ceil((<f64>(e + 63 - <i32>clz(f))) * 0.30102999566398114 - 1e-10);
   if (k >= 0) mulPow10(S, k);
@@ -114,19 +110,17 @@ export function shortestDigits(v: f64, digits: usize): i32 {
     const low = c < 0 || (c == 0 && incl);
     c = cmp(add(R, MP), S);
     const high = c > 0 || (c == 0 && incl);
-    if (low || high) {
-      if (high && !low) d++;
-      else if (high && low) {
+    if (high) {
+      if (!low) d++;
+      else {
         // Both d and d+1 round-trip: take the nearer, the even one on a tie.
         c = cmp(add(R, R), S);
         if (c > 0 || (c == 0 && (d & 1) != 0)) d++;
       }
-      store<u8>(digits + nd, 48 + d);
-      nd++;
-      break;
     }
     store<u8>(digits + nd, 48 + d);
     nd++;
+    if (low || high) break;
   }
   return nd;
 }
