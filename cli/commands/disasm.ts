@@ -23,7 +23,7 @@ export async function disasmCommand(argv: string[], io: Io): Promise<number> {
   let bytes: Uint8Array;
   try {
     if (statSync(path).isDirectory()) {
-      const { ruleset, diagnostics } = compileDirectory(path);
+      const { ruleset, diagnostics } = compileDirectory(path, { integrity: true }); // as `verdict compile` writes it
       if (!ruleset) {
         for (const d of sortDiagnostics(diagnostics)) io.stderr(renderDiagnostic(d) + "\n");
         return EXIT.COMPILE_ERRORS;
