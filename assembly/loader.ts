@@ -2,18 +2,20 @@
 // publishes its sections through ruleset.ts. Every record, index and offset is checked against
 // the section it points into, so the decision procedure and the VM can read the ruleset without
 // bounds checks. A bad ruleset yields a Status and leaves the previous ruleset in service.
+//
+// Record checks are table-driven (FIELDS below, walked by one checker): a hand-written check per
+// field cost ~3.7 KB of wasm; the table and its walker cost a fraction (docs/size.md).
 import { halloc, hfree } from "./heap";
 import {
   MAGIC, FORMAT_MAJOR, HEADER_SIZE, H_MAGIC, H_MAJOR, H_LENGTH, H_CHECKSUM, H_SECTION_COUNT,
-  CHECKSUM_FROM, SECTION_ENTRY_SIZE, NONE, Section, Status, Tag, CELL_SIZE, CL_A, CL_B, CL_C,
-  EXPR_SIZE, EX_CODE_OFFSET, EX_CODE_LENGTH, EX_SOURCE, VAR_SIZE, VA_NAME, VA_EXPR,
-  PARAMS_SIZE, PA_VAR_START, PA_VAR_COUNT, COND_SIZE, CO_KIND, CO_A, CO_B, CondKind,
-  ROW_SIZE, RW_KIND, RW_EFFECT, RW_SCOPE_PERMISSIONS, RW_VERSION, RW_RESOURCE, RW_SCOPE, RW_ROLE,
+  CHECKSUM_FROM, SECTION_ENTRY_SIZE, NONE, Section, Status, Tag, CL_A, CL_B, CL_C,
+  EX_CODE_OFFSET, EX_SOURCE, VA_NAME, VA_EXPR, PA_VAR_START, COND_SIZE, CO_KIND, CondKind,
+  RW_KIND, RW_VERSION, RW_RESOURCE, RW_SCOPE, RW_ROLE,
   RW_ACTION, RW_PRINCIPAL, RW_CONDITION, RW_DR_CONDITION, RW_PARAMS, RW_DR_PARAMS, RW_POLICY,
   RW_NAME, RW_OUTPUT_SRC, RW_DERIVED_ROLE, RW_OUTPUT_ACTIVATED, RW_OUTPUT_NOT_MET, RW_EVAL_KEY,
-  RW_ALLOW_START, RW_ALLOW_COUNT, DROLE_SIZE, DR_RESOURCE, DR_VERSION, DR_SCOPE, DR_NAME,
-  DR_PARENTS_START, DR_PARENTS_COUNT, DR_CONDITION, DR_PARAMS, SCOPE_SIZE, SC_SCOPE, SC_PERMISSIONS,
-  PROLE_SIZE, PR_SCOPE, PR_ROLE, PR_PARENTS_START, PR_PARENTS_COUNT, WellKnown,
+  RW_ALLOW_START, DR_RESOURCE, DR_VERSION, DR_SCOPE, DR_NAME,
+  DR_PARENTS_START, DR_CONDITION, DR_PARAMS, SC_SCOPE, SC_PERMISSIONS,
+  PR_SCOPE, PR_ROLE, PR_PARENTS_START, WellKnown,
 } from "../spec/format";
 import { inMemory, fnv1a, buildStringHash, builtHashMask } from "./reader";
 import { setSections, setStringHash, stringHash } from "./ruleset";
@@ -25,25 +27,22 @@ const MAX_DEPTH: i32 = 64;
 /** Largest evaluation key + 1 we accept (one cache byte each). */
 const MAX_EVAL_KEYS: u32 = 1 << 22;
 
-// Section (absolute start, length) by id; 0 length = absent. Filled per load attempt.
-const secStart = memory.data(16 * 4);
-const secLen = memory.data(16 * 4);
-function start(id: i32): usize { return <usize>load<u32>(secStart + (<usize>id << 2)); }
-function slen(id: i32): u32 { return load<u32>(secLen + (<usize>id << 2)); }
+// Per section id (u32 slots, filled per load attempt): absolute start and length from the
+// directory (0 length = absent), then record count and first record once sized. Slot 0 (no
+// section has id 0) holds the CONDS children array, so the table can point into it.
+const SEC = memory.data(64 * 4);
+const secStart = SEC, secLen = SEC + 64, secCount = SEC + 128, secBase = SEC + 192;
+// @ts-ignore: decorator
+@inline function slot(a: usize, id: u32): usize { return a + (<usize>id << 2); }
+function start(id: u32): usize { return <usize>load<u32>(slot(secStart, id)); }
+function slen(id: u32): u32 { return load<u32>(slot(secLen, id)); }
+function cnt(id: u32): u32 { return load<u32>(slot(secCount, id)); }
+function base(id: u32): usize { return <usize>load<u32>(slot(secBase, id)); }
 
-// Counts and record bases found while validating (published only on success).
-let nStrings: u32 = 0, strIndex: usize = 0, strBlob: usize = 0, blobLen: u32 = 0;
-let nConsts: u32 = 0, constBase: usize = 0;
+/** Record size per section id (0: not a counted record section, or sized by hand). Slot 0: children. */
+const REC_SIZE = memory.data<u8>([4, 8, 16, 0, 16, 8, 8, 12, 80, 32, 4, 12, 16, 0, 8, 0]);
+
 let codeBase: usize = 0, codeLen: u32 = 0;
-let nExprs: u32 = 0, exprBase: usize = 0;
-let nVars: u32 = 0, varBase: usize = 0;
-let nParams: u32 = 0, paramsBase: usize = 0;
-let nConds: u32 = 0, condBase: usize = 0, nChildren: u32 = 0, childBase: usize = 0;
-let nRows: u32 = 0, rowBase: usize = 0;
-let nDroles: u32 = 0, droleBase: usize = 0;
-let nLists: u32 = 0, listBase: usize = 0;
-let nScopes: u32 = 0, scopeBase: usize = 0;
-let nProles: u32 = 0, proleBase: usize = 0;
 let evalKeys: u32 = 0;
 
 /** The ruleset block currently in service and whether we own (must free) it. */
@@ -53,18 +52,23 @@ let liveOwned = false;
 export function loadRuleset(p: usize, len: u32, owned: bool): i32 {
   const st = validate(p, len);
   if (st != Status.OK) return st;
+  const nStrings = cnt(Section.STRINGS), strIndex = base(Section.STRINGS);
+  const strBlob = strIndex + (<usize>nStrings << 3);
   // Allocate everything before touching shared state, so running out of memory changes nothing.
   const hash = buildStringHash(nStrings, strIndex, strBlob);
   if (hash == 0) return Status.OUT_OF_MEMORY;
   const hashMask = builtHashMask;
-  if (!allocWork(nVars, evalKeys, nParams, nExprs)) { hfree(hash); return Status.OUT_OF_MEMORY; }
-  relocateConsts();
+  if (!allocWork(cnt(Section.VARS), evalKeys, cnt(Section.PARAMS), cnt(Section.EXPRS))) { hfree(hash); return Status.OUT_OF_MEMORY; }
+  relocateConsts(strIndex, strBlob);
   const oldHash = stringHash;
   setStringHash(hash, hashMask);
   if (oldHash != 0) hfree(oldHash);
-  setSections(p, len, nStrings, strIndex, strBlob, nConsts, constBase, codeBase, codeLen,
-    nExprs, exprBase, nVars, varBase, nParams, paramsBase, nConds, condBase, nChildren, childBase,
-    nRows, rowBase, nDroles, droleBase, nLists, listBase, nScopes, scopeBase, nProles, proleBase, evalKeys);
+  setSections(p, len, nStrings, strIndex, strBlob, cnt(Section.CONSTS), base(Section.CONSTS), codeBase, codeLen,
+    cnt(Section.EXPRS), base(Section.EXPRS), cnt(Section.VARS), base(Section.VARS),
+    cnt(Section.PARAMS), base(Section.PARAMS), cnt(Section.CONDS), base(Section.CONDS), cnt(0), base(0),
+    cnt(Section.ROWS), base(Section.ROWS), cnt(Section.DROLES), base(Section.DROLES),
+    cnt(Section.LISTS), base(Section.LISTS), cnt(Section.SCOPES), base(Section.SCOPES),
+    cnt(Section.PARENT_ROLES), base(Section.PARENT_ROLES), evalKeys);
   commitWork();
   if (liveOwned && liveBase != 0 && liveBase != p) hfree(liveBase);
   liveBase = p;
@@ -81,233 +85,224 @@ function validate(p: usize, len: u32): i32 {
   if (<u32>load<u16>(p + H_MAJOR) != FORMAT_MAJOR) return Status.BAD_VERSION;
   if (load<u32>(p + H_LENGTH) != len) return Status.BAD_LENGTH;
   if (fnv1a(p + CHECKSUM_FROM, len - CHECKSUM_FROM) != load<u32>(p + H_CHECKSUM)) return Status.BAD_CHECKSUM;
-  const st = readDirectory(p, len);
-  if (st != Status.OK) return st;
+  if (!readDirectory(p, len)) return Status.BAD_SECTION;
   return validateSections();
 }
 
-function readDirectory(p: usize, len: u32): i32 {
-  memory.fill(secStart, 0, 64);
-  memory.fill(secLen, 0, 64);
+function readDirectory(p: usize, len: u32): bool {
+  memory.fill(secStart, 0, 64 * 4);
   const count = load<u32>(p + H_SECTION_COUNT);
-  if (count > 64) return Status.BAD_SECTION;
+  if (count > 64) return false;
   const dirEnd = HEADER_SIZE + count * SECTION_ENTRY_SIZE;
-  if (dirEnd > len) return Status.BAD_SECTION;
+  if (dirEnd > len) return false;
   for (let i: u32 = 0; i < count; i++) {
     const e = p + HEADER_SIZE + i * SECTION_ENTRY_SIZE;
     const id = load<u32>(e), off = load<u32>(e, 4), n = load<u32>(e, 8);
-    if ((off & 3) != 0 || off < dirEnd || off > len || n > len - off) return Status.BAD_SECTION;
+    if ((off & 3) != 0 || off < dirEnd || off > len || n > len - off) return false;
     if (id == 0 || id >= 16) continue; // unknown sections of a newer minor version are skipped
-    if (load<u32>(secLen + (<usize>id << 2)) != 0 || load<u32>(secStart + (<usize>id << 2)) != 0) return Status.BAD_SECTION;
-    store<u32>(secStart + (<usize>id << 2), <u32>(p + off));
-    store<u32>(secLen + (<usize>id << 2), n);
+    if (slen(id) != 0 || start(id) != 0) return false;
+    store<u32>(slot(secStart, id), <u32>(p + off));
+    store<u32>(slot(secLen, id), n);
   }
-  return Status.OK;
-}
-
-/** Reads the leading count of a counted section and checks `count × size` fits after `skip`. */
-function counted(id: i32, size: u32, skip: u32): i64 {
-  const n = slen(id);
-  if (n == 0) return 0;
-  if (n < 4) return -1;
-  const c = load<u32>(start(id));
-  if (<u64>c * size + skip > <u64>n) return -1;
-  return c;
-}
-
-// @ts-ignore: decorator
-@inline function sidOk(s: u32): bool { return s < nStrings; }
-// @ts-ignore: decorator
-@inline function sidOrNone(s: u32): bool { return s == NONE || s < nStrings; }
-// @ts-ignore: decorator
-@inline function idxOrNone(i: u32, count: u32): bool { return i == NONE || i < count; }
-// @ts-ignore: decorator
-@inline function rangeOk(s: u32, n: u32, count: u32): bool { return s <= count && n <= count - s; }
-
-function sidList(s: u32, n: u32): bool {
-  if (!rangeOk(s, n, nLists)) return false;
-  for (let i: u32 = 0; i < n; i++) if (!sidOk(load<u32>(listBase + (<usize>(s + i) << 2)))) return false;
   return true;
 }
 
-function validateSections(): i32 {
-  // STRINGS
-  let c = counted(Section.STRINGS, 8, 4);
-  if (c < 0) return Status.BAD_SECTION;
-  nStrings = <u32>c;
-  strIndex = start(Section.STRINGS) + 4;
-  strBlob = strIndex + (<usize>nStrings << 3);
-  blobLen = slen(Section.STRINGS) - 4 - nStrings * 8;
-  for (let s: u32 = 0; s < nStrings; s++) {
-    const o = load<u32>(strIndex + (<usize>s << 3)), n = load<u32>(strIndex + (<usize>s << 3), 4);
-    if (o > blobLen || n > blobLen - o) return Status.BAD_RECORD;
+/** Sizes a counted section: its leading count must leave room for `count × size + skip` bytes.
+ *  Records start after the count (CONSTS: after 12 more zero bytes). False: BAD_SECTION. */
+function sized(id: u32, skip: u32): bool {
+  const n = slen(id);
+  let c: u32 = 0;
+  if (n != 0) {
+    if (n < 4) return false;
+    c = load<u32>(start(id));
+    if (<u64>c * <u64>load<u8>(REC_SIZE + id) + <u64>skip > <u64>n) return false;
   }
-  if (nStrings <= <u32>WellKnown.DEFAULT) return Status.BAD_RECORD; // well-known sids must exist
+  store<u32>(slot(secCount, id), c);
+  store<u32>(slot(secBase, id), <u32>(start(id) + (id == Section.CONSTS ? 16 : 4)));
+  return true;
+}
 
-  c = counted(Section.CODE, 0, 0);
+// ---- the field table --------------------------------------------------------------------------
+// Per record section: section id, field count, then per field (byte offset, kind << 4 | argument).
+// IDX/IDX_NONE/RANGE take a section id as argument (STRINGS: a sid; 0: the CONDS children).
+const IDX: u8 = 0;      // u32 < count(arg)
+const IDX_NONE: u8 = 1; // NONE or u32 < count(arg)
+const RANGE: u8 = 2;    // (start, count) pair inside section arg
+const SIDS: u8 = 3;     // (start, count) run of LISTS, every item a sid
+const SIDS_OPT: u8 = 4; // as SIDS, but a zero count needs no valid start
+const MAX: u8 = 5;      // u32 <= arg
+const CODE: u8 = 6;     // (offset, length > 0) inside CODE and valid bytecode
+const COND: u8 = 7;     // CONDS node: EXPR → expression; ALL/ANY/NONE → children run
+const ROW_HEAD: u8 = 8; // rule row kind 1..2, effect and scope permissions 0..2
+const EVAL_KEY: u8 = 9; // NONE or < MAX_EVAL_KEYS; tracks the largest
+const S = <u8>Section.STRINGS;
+const FIELDS = memory.data<u8>([
+  0, 1, 0, IDX << 4 | <u8>Section.CONDS,
+  <u8>Section.CONDS, 1, <u8>CO_KIND, COND << 4 | 0,
+  <u8>Section.EXPRS, 2, <u8>EX_CODE_OFFSET, CODE << 4 | 0, <u8>EX_SOURCE, IDX_NONE << 4 | S,
+  <u8>Section.VARS, 2, <u8>VA_NAME, IDX << 4 | S, <u8>VA_EXPR, IDX << 4 | <u8>Section.EXPRS,
+  <u8>Section.PARAMS, 1, <u8>PA_VAR_START, RANGE << 4 | <u8>Section.VARS,
+  <u8>Section.ROWS, 19, <u8>RW_KIND, ROW_HEAD << 4 | 0,
+  <u8>RW_VERSION, IDX_NONE << 4 | S, <u8>RW_RESOURCE, IDX_NONE << 4 | S, <u8>RW_SCOPE, IDX << 4 | S, <u8>RW_ROLE, IDX_NONE << 4 | S,
+  <u8>RW_ACTION, IDX_NONE << 4 | S, <u8>RW_PRINCIPAL, IDX_NONE << 4 | S, <u8>RW_POLICY, IDX << 4 | S, <u8>RW_NAME, IDX_NONE << 4 | S,
+  <u8>RW_OUTPUT_SRC, IDX_NONE << 4 | S, <u8>RW_DERIVED_ROLE, IDX_NONE << 4 | S,
+  <u8>RW_CONDITION, IDX_NONE << 4 | <u8>Section.CONDS, <u8>RW_DR_CONDITION, IDX_NONE << 4 | <u8>Section.CONDS,
+  <u8>RW_PARAMS, IDX_NONE << 4 | <u8>Section.PARAMS, <u8>RW_DR_PARAMS, IDX_NONE << 4 | <u8>Section.PARAMS,
+  <u8>RW_OUTPUT_ACTIVATED, IDX_NONE << 4 | <u8>Section.EXPRS, <u8>RW_OUTPUT_NOT_MET, IDX_NONE << 4 | <u8>Section.EXPRS,
+  <u8>RW_EVAL_KEY, EVAL_KEY << 4 | 0, <u8>RW_ALLOW_START, SIDS_OPT << 4 | 0,
+  <u8>Section.DROLES, 7, <u8>DR_RESOURCE, IDX << 4 | S, <u8>DR_VERSION, IDX << 4 | S, <u8>DR_SCOPE, IDX << 4 | S, <u8>DR_NAME, IDX << 4 | S,
+  <u8>DR_PARENTS_START, SIDS << 4 | 0, <u8>DR_CONDITION, IDX_NONE << 4 | <u8>Section.CONDS, <u8>DR_PARAMS, IDX_NONE << 4 | <u8>Section.PARAMS,
+  <u8>Section.SCOPES, 2, <u8>SC_SCOPE, IDX << 4 | S, <u8>SC_PERMISSIONS, MAX << 4 | 2,
+  <u8>Section.PARENT_ROLES, 3, <u8>PR_SCOPE, IDX << 4 | S, <u8>PR_ROLE, IDX << 4 | S, <u8>PR_PARENTS_START, SIDS << 4 | 0,
+  255,
+]);
+/** STRINGS (offset, length) pairs lie inside the blob, whose length sits in the count slot of
+ *  INTEGRITY (a section the evaluator never reads, so the slot is free). */
+const STRING_FIELDS = memory.data<u8>([<u8>Section.STRINGS, 1, 0, RANGE << 4 | <u8>Section.INTEGRITY, 255]);
+/** META (reserved) is checked with the section sizes: a bad entry there is BAD_SECTION. */
+const META_FIELDS = memory.data<u8>([<u8>Section.META, 2, 0, IDX << 4 | S, 4, IDX << 4 | <u8>Section.CONSTS, 255]);
+
+function rangeOk(s: u32, n: u32, count: u32): bool { return s <= count && n <= count - s; }
+
+function sidList(s: u32, n: u32): bool {
+  if (!rangeOk(s, n, cnt(Section.LISTS))) return false;
+  const lists = base(Section.LISTS), ns = cnt(Section.STRINGS);
+  for (let i: u32 = 0; i < n; i++) if (load<u32>(lists + (<usize>(s + i) << 2)) >= ns) return false;
+  return true;
+}
+
+function fieldOk(kind: u32, arg: u32, f: usize): bool {
+  // Only kinds over a pair read the second word: a lone field may end the ruleset (and memory).
+  const v = load<u32>(f);
+  if (kind == IDX_NONE) return v == NONE || v < cnt(arg);
+  if (kind == IDX) return v < cnt(arg);
+  if (kind == RANGE) return rangeOk(v, load<u32>(f, 4), cnt(arg));
+  if (kind == SIDS || kind == SIDS_OPT) {
+    const w = load<u32>(f, 4);
+    return (kind == SIDS_OPT && w == 0) || sidList(v, w);
+  }
+  if (kind == MAX) return v <= arg;
+  if (kind == CODE) {
+    const w = load<u32>(f, 4);
+    return v <= codeLen && w <= codeLen - v && w != 0 &&
+      validateCode(codeBase + v, w, cnt(Section.CONSTS), cnt(Section.VARS), cnt(Section.STRINGS));
+  }
+  if (kind == COND) {
+    const a = load<u32>(f, 4);
+    if (v == CondKind.EXPR) return a < cnt(Section.EXPRS);
+    return v - <u32>CondKind.ALL <= <u32>(CondKind.NONE - CondKind.ALL) && rangeOk(a, load<u32>(f, 8), cnt(0));
+  }
+  if (kind == ROW_HEAD) return (v & 0xff) - 1 <= 1 && (v >> 8 & 0xff) <= 2 && (v >> 16 & 0xff) <= 2;
+  // EVAL_KEY: keys are dense but may outnumber rows (a key can be allotted to a rule that yields
+  // no row); the cap only bounds the cache the evaluator allocates for them.
+  if (v == NONE) return true;
+  if (v >= MAX_EVAL_KEYS) return false;
+  if (v + 1 > evalKeys) evalKeys = v + 1;
+  return true;
+}
+
+/** Walks FIELDS blocks from `t` up to the 255 terminator over every record of each section. */
+function recordsOk(t: usize): bool {
+  while (true) {
+    const id = <u32>load<u8>(t);
+    if (id == 255) return true;
+    const nf = <usize>load<u8>(t, 1), size = <usize>load<u8>(REC_SIZE + id);
+    const n = cnt(id);
+    let r = base(id);
+    for (let i: u32 = 0; i < n; i++, r += size) {
+      for (let e = t + 2; e < t + 2 + nf * 2; e += 2) {
+        const k = <u32>load<u8>(e, 1);
+        if (!fieldOk(k >> 4, k & 15, r + load<u8>(e))) return false;
+      }
+    }
+    t += 2 + nf * 2;
+  }
+}
+
+function validateSections(): i32 {
+  // STRINGS first: a bad string offset is BAD_RECORD even when a later section is also mis-sized.
+  if (!sized(Section.STRINGS, 4)) return Status.BAD_SECTION;
+  const nStrings = cnt(Section.STRINGS);
+  store<u32>(slot(secCount, Section.INTEGRITY), slen(Section.STRINGS) - 4 - nStrings * 8); // blob length
+  if (!recordsOk(STRING_FIELDS) || nStrings <= <u32>WellKnown.DEFAULT) return Status.BAD_RECORD; // well-known sids must exist
+
   codeBase = start(Section.CODE); codeLen = slen(Section.CODE);
-
-  c = counted(Section.CONSTS, CELL_SIZE, 16);
-  if (c < 0) return Status.BAD_SECTION;
-  nConsts = <u32>c; constBase = start(Section.CONSTS) + 16;
-
-  c = counted(Section.EXPRS, EXPR_SIZE, 4);
-  if (c < 0) return Status.BAD_SECTION;
-  nExprs = <u32>c; exprBase = start(Section.EXPRS) + 4;
-
-  c = counted(Section.VARS, VAR_SIZE, 4);
-  if (c < 0) return Status.BAD_SECTION;
-  nVars = <u32>c; varBase = start(Section.VARS) + 4;
-
-  c = counted(Section.PARAMS, PARAMS_SIZE, 4);
-  if (c < 0) return Status.BAD_SECTION;
-  nParams = <u32>c; paramsBase = start(Section.PARAMS) + 4;
-
-  c = counted(Section.CONDS, COND_SIZE, 8);
-  if (c < 0) return Status.BAD_SECTION;
-  nConds = <u32>c; condBase = start(Section.CONDS) + 4;
-  nChildren = 0; childBase = condBase + <usize>nConds * COND_SIZE + 4;
+  for (let id: u32 = Section.CONSTS; id < 16; id++) {
+    if (load<u8>(REC_SIZE + id) != 0 &&
+        !sized(id, id == Section.CONSTS ? 16 : id == Section.CONDS ? 8 : 4)) return Status.BAD_SECTION;
+  }
+  const nConds = cnt(Section.CONDS);
+  let nChildren: u32 = 0;
+  const childBase = base(Section.CONDS) + <usize>nConds * COND_SIZE + 4;
   if (slen(Section.CONDS) != 0) {
     nChildren = load<u32>(childBase - 4);
     if (<u64>nConds * COND_SIZE + 8 + <u64>nChildren * 4 > <u64>slen(Section.CONDS)) return Status.BAD_SECTION;
   }
+  store<u32>(slot(secCount, 0), nChildren);
+  store<u32>(slot(secBase, 0), <u32>childBase);
 
-  c = counted(Section.ROWS, ROW_SIZE, 4);
-  if (c < 0) return Status.BAD_SECTION;
-  nRows = <u32>c; rowBase = start(Section.ROWS) + 4;
+  if (!attrsOk() || !recordsOk(META_FIELDS)) return Status.BAD_SECTION;
 
-  c = counted(Section.DROLES, DROLE_SIZE, 4);
-  if (c < 0) return Status.BAD_SECTION;
-  nDroles = <u32>c; droleBase = start(Section.DROLES) + 4;
-
-  c = counted(Section.LISTS, 4, 4);
-  if (c < 0) return Status.BAD_SECTION;
-  nLists = <u32>c; listBase = start(Section.LISTS) + 4;
-
-  c = counted(Section.SCOPES, SCOPE_SIZE, 4);
-  if (c < 0) return Status.BAD_SECTION;
-  nScopes = <u32>c; scopeBase = start(Section.SCOPES) + 4;
-
-  c = counted(Section.PARENT_ROLES, PROLE_SIZE, 4);
-  if (c < 0) return Status.BAD_SECTION;
-  nProles = <u32>c; proleBase = start(Section.PARENT_ROLES) + 4;
-
-  if (!attrsOk()) return Status.BAD_SECTION;
-  if (!metaOk()) return Status.BAD_SECTION;
-
-  if (!constsOk()) return Status.BAD_RECORD;
-  for (let i: u32 = 0; i < nExprs; i++) {
-    const r = exprBase + <usize>i * EXPR_SIZE;
-    const o = load<u32>(r + EX_CODE_OFFSET), n = load<u32>(r + EX_CODE_LENGTH);
-    if (o > codeLen || n > codeLen - o || n == 0) return Status.BAD_RECORD;
-    if (!sidOrNone(load<u32>(r + EX_SOURCE))) return Status.BAD_RECORD;
-    if (!validateCode(codeBase + o, n, nConsts, nVars, nStrings)) return Status.BAD_RECORD;
-  }
-  for (let i: u32 = 0; i < nVars; i++) {
-    const r = varBase + <usize>i * VAR_SIZE;
-    if (!sidOk(load<u32>(r + VA_NAME)) || load<u32>(r + VA_EXPR) >= nExprs) return Status.BAD_RECORD;
-  }
-  for (let i: u32 = 0; i < nParams; i++) {
-    const r = paramsBase + <usize>i * PARAMS_SIZE;
-    if (!rangeOk(load<u32>(r + PA_VAR_START), load<u32>(r + PA_VAR_COUNT), nVars)) return Status.BAD_RECORD;
-  }
-  if (!condsOk()) return Status.BAD_RECORD;
-  if (!rowsOk()) return Status.BAD_RECORD;
-  for (let i: u32 = 0; i < nDroles; i++) {
-    const r = droleBase + <usize>i * DROLE_SIZE;
-    if (!sidOk(load<u32>(r + DR_RESOURCE)) || !sidOk(load<u32>(r + DR_VERSION)) ||
-        !sidOk(load<u32>(r + DR_SCOPE)) || !sidOk(load<u32>(r + DR_NAME)) ||
-        !sidList(load<u32>(r + DR_PARENTS_START), load<u32>(r + DR_PARENTS_COUNT)) ||
-        !idxOrNone(load<u32>(r + DR_CONDITION), nConds) || !idxOrNone(load<u32>(r + DR_PARAMS), nParams)) return Status.BAD_RECORD;
-  }
-  for (let i: u32 = 0; i < nScopes; i++) {
-    const r = scopeBase + <usize>i * SCOPE_SIZE;
-    if (!sidOk(load<u32>(r + SC_SCOPE)) || load<u32>(r + SC_PERMISSIONS) > 2) return Status.BAD_RECORD;
-  }
-  for (let i: u32 = 0; i < nProles; i++) {
-    const r = proleBase + <usize>i * PROLE_SIZE;
-    if (!sidOk(load<u32>(r + PR_SCOPE)) || !sidOk(load<u32>(r + PR_ROLE)) ||
-        !sidList(load<u32>(r + PR_PARENTS_START), load<u32>(r + PR_PARENTS_COUNT))) return Status.BAD_RECORD;
-  }
+  evalKeys = 0;
+  if (!constsOk() || !recordsOk(FIELDS) || !acyclic(false)) return Status.BAD_RECORD;
   return Status.OK;
 }
 
-function rowsOk(): bool {
-  evalKeys = 0;
-  for (let i: u32 = 0; i < nRows; i++) {
-    const r = rowBase + <usize>i * ROW_SIZE;
-    const kind = <u32>load<u8>(r + RW_KIND);
-    if (kind < 1 || kind > 2 || <u32>load<u8>(r + RW_EFFECT) > 2 || <u32>load<u8>(r + RW_SCOPE_PERMISSIONS) > 2) return false;
-    if (!sidOrNone(load<u32>(r + RW_VERSION)) || !sidOrNone(load<u32>(r + RW_RESOURCE)) ||
-        !sidOk(load<u32>(r + RW_SCOPE)) || !sidOrNone(load<u32>(r + RW_ROLE)) ||
-        !sidOrNone(load<u32>(r + RW_ACTION)) || !sidOrNone(load<u32>(r + RW_PRINCIPAL)) ||
-        !sidOk(load<u32>(r + RW_POLICY)) || !sidOrNone(load<u32>(r + RW_NAME)) ||
-        !sidOrNone(load<u32>(r + RW_OUTPUT_SRC)) || !sidOrNone(load<u32>(r + RW_DERIVED_ROLE))) return false;
-    if (!idxOrNone(load<u32>(r + RW_CONDITION), nConds) || !idxOrNone(load<u32>(r + RW_DR_CONDITION), nConds) ||
-        !idxOrNone(load<u32>(r + RW_PARAMS), nParams) || !idxOrNone(load<u32>(r + RW_DR_PARAMS), nParams) ||
-        !idxOrNone(load<u32>(r + RW_OUTPUT_ACTIVATED), nExprs) || !idxOrNone(load<u32>(r + RW_OUTPUT_NOT_MET), nExprs)) return false;
-    const ek = load<u32>(r + RW_EVAL_KEY);
-    if (ek != NONE) {
-      // Keys are dense but may outnumber rows (a key can be allotted to a rule that yields no row);
-      // the cap only bounds the cache the evaluator allocates for them.
-      if (ek >= MAX_EVAL_KEYS) return false;
-      if (ek + 1 > evalKeys) evalKeys = ek + 1;
-    }
-    const as = load<u32>(r + RW_ALLOW_START), an = load<u32>(r + RW_ALLOW_COUNT);
-    if (an != 0 && !sidList(as, an)) return false;
-  }
-  return true;
-}
+// ---- conditions and constants: no cycles, bounded depth ----------------------------------------
 
-// ---- conditions: indexes in range, no cycles, bounded depth ---------------------------------
+let seen: usize = 0; // one byte per node: 0 unseen, 1 on the current path, 2 checked
 
-let condState: usize = 0; // one byte per node: 0 unseen, 1 on the current path, 2 checked
-
-function condsOk(): bool {
-  for (let i: u32 = 0; i < nChildren; i++) if (load<u32>(childBase + (<usize>i << 2)) >= nConds) return false;
-  for (let i: u32 = 0; i < nConds; i++) {
-    const r = condBase + <usize>i * COND_SIZE;
-    const k = load<u32>(r + CO_KIND), a = load<u32>(r + CO_A), b = load<u32>(r + CO_B);
-    if (k == CondKind.EXPR) { if (a >= nExprs) return false; }
-    else if (k == CondKind.ALL || k == CondKind.ANY || k == CondKind.NONE) { if (!rangeOk(a, b, nChildren)) return false; }
-    else return false;
-  }
-  if (nConds == 0) return true;
-  condState = halloc(nConds);
-  if (condState == 0) return false;
-  memory.fill(condState, 0, nConds);
+/** Depth-first over every CONDS node (consts = false) or CONSTS cell (true); indexes are valid. */
+function acyclic(consts: bool): bool {
+  const n = cnt(consts ? Section.CONSTS : Section.CONDS);
+  if (n == 0) return true;
+  seen = halloc(n);
+  if (seen == 0) return false;
+  memory.fill(seen, 0, n);
   let ok = true;
-  for (let i: u32 = 0; i < nConds && ok; i++) ok = condAcyclic(i, 0);
-  hfree(condState);
+  for (let i: u32 = 0; i < n && ok; i++) ok = visit(i, 0, consts);
+  hfree(seen);
   return ok;
 }
 
-function condAcyclic(n: u32, depth: i32): bool {
-  const s = load<u8>(condState + n);
+function visit(n: u32, depth: i32, consts: bool): bool {
+  const s = load<u8>(seen + n);
   if (s == 2) return true;
   if (s == 1 || depth > MAX_DEPTH) return false;
-  store<u8>(condState + n, 1);
-  const r = condBase + <usize>n * COND_SIZE;
-  if (load<u32>(r + CO_KIND) != CondKind.EXPR) {
-    const a = load<u32>(r + CO_A), b = load<u32>(r + CO_B);
-    for (let i: u32 = 0; i < b; i++) {
-      if (!condAcyclic(load<u32>(childBase + (<usize>(a + i) << 2)), depth + 1)) return false;
+  store<u8>(seen + n, 1);
+  // Children: CONSTS LIST/MAP items are cells first..first+m; CONDS group children come from
+  // the children array at a..a+b.
+  let first: u32 = 0, m: u32 = 0;
+  if (consts) {
+    const cl = base(Section.CONSTS) + (<usize>n << 4);
+    const t = <u32>load<u8>(cl);
+    if (t == Tag.LIST || t == Tag.MAP) {
+      first = load<u32>(cl + CL_B);
+      m = load<u32>(cl + CL_A);
+      if (t == Tag.MAP) m *= 2;
     }
+  } else {
+    const r = base(Section.CONDS) + <usize>n * COND_SIZE;
+    if (load<u32>(r) != CondKind.EXPR) { first = load<u32>(r, 4); m = load<u32>(r, 8); }
   }
-  store<u8>(condState + n, 2);
+  for (let i: u32 = 0; i < m; i++) {
+    const c = consts ? first + i : load<u32>(base(0) + (<usize>(first + i) << 2));
+    if (!visit(c, depth + 1, consts)) return false;
+  }
+  store<u8>(seen + n, 2);
   return true;
 }
 
 // ---- constants: tags, references in range, acyclic, then relocation --------------------------
 
 function constsOk(): bool {
-  if (nConsts == 0) return true;
+  const nConsts = cnt(Section.CONSTS), cb = base(Section.CONSTS);
   for (let i: u32 = 0; i < nConsts; i++) {
-    const cl = constBase + (<usize>i << 4);
+    const cl = cb + (<usize>i << 4);
     const t = <u32>load<u8>(cl);
     const a = load<u32>(cl + CL_A), b = load<u32>(cl + CL_B);
     if (load<u8>(cl, 1) != 0 || load<u16>(cl, 2) != 0) return false;
-    if (t == Tag.STRING || t == Tag.BYTES) { if (!sidOk(b)) return false; }
+    if (t == Tag.STRING || t == Tag.BYTES) { if (b >= cnt(Section.STRINGS)) return false; }
     else if (t == Tag.LIST) { if (!rangeOk(b, a, nConsts)) return false; }
     else if (t == Tag.MAP) { if (a > 0x7fffffff || !rangeOk(b, a * 2, nConsts)) return false; }
     else if (t == Tag.DURATION || t == Tag.TIMESTAMP) {
@@ -315,35 +310,14 @@ function constsOk(): bool {
     } else if (t == Tag.TYPE) { if (a > <u32>Tag.ABSENT) return false; }
     else if (t > <u32>Tag.DOUBLE) return false; // ERROR, MESSAGE, ITER, ABSENT never appear as constants
   }
-  condState = halloc(nConsts);
-  if (condState == 0) return false;
-  memory.fill(condState, 0, nConsts);
-  let ok = true;
-  for (let i: u32 = 0; i < nConsts && ok; i++) ok = constAcyclic(i, 0);
-  hfree(condState);
-  return ok;
-}
-
-function constAcyclic(n: u32, depth: i32): bool {
-  const s = load<u8>(condState + n);
-  if (s == 2) return true;
-  if (s == 1 || depth > MAX_DEPTH) return false;
-  store<u8>(condState + n, 1);
-  const cl = constBase + (<usize>n << 4);
-  const t = <u32>load<u8>(cl);
-  if (t == Tag.LIST || t == Tag.MAP) {
-    const a = load<u32>(cl + CL_A), b = load<u32>(cl + CL_B);
-    const m = t == Tag.MAP ? a * 2 : a;
-    for (let i: u32 = 0; i < m; i++) if (!constAcyclic(b + i, depth + 1)) return false;
-  }
-  store<u8>(condState + n, 2);
-  return true;
+  return acyclic(true);
 }
 
 /** Cell indexes → absolute pointers; STRING/BYTES cells get (length, pointer, sid). */
-function relocateConsts(): void {
+function relocateConsts(strIndex: usize, strBlob: usize): void {
+  const nConsts = cnt(Section.CONSTS), cb = base(Section.CONSTS);
   for (let i: u32 = 0; i < nConsts; i++) {
-    const cl = constBase + (<usize>i << 4);
+    const cl = cb + (<usize>i << 4);
     const t = <u32>load<u8>(cl);
     if (t == Tag.STRING || t == Tag.BYTES) {
       const sid = load<u32>(cl + CL_B);
@@ -351,13 +325,13 @@ function relocateConsts(): void {
       store<u32>(cl + CL_B, <u32>(strBlob + <usize>load<u32>(strIndex + (<usize>sid << 3))));
       store<u32>(cl + CL_C, t == Tag.STRING ? sid : NONE);
     } else if (t == Tag.LIST || t == Tag.MAP) {
-      store<u32>(cl + CL_B, <u32>(constBase + (<usize>load<u32>(cl + CL_B) << 4)));
+      store<u32>(cl + CL_B, <u32>(cb + (<usize>load<u32>(cl + CL_B) << 4)));
       store<u32>(cl + CL_C, 0);
     }
   }
 }
 
-// ---- ATTRS and META: only bounds (the host reads ATTRS; META is reserved) --------------------
+// ---- ATTRS: only bounds and sids (the host reads it) -------------------------------------------
 
 function attrsOk(): bool {
   const n = slen(Section.ATTRS);
@@ -366,20 +340,15 @@ function attrsOk(): bool {
   if (n < 12) return false;
   const pc = load<u32>(p, 4);
   if (<u64>pc * 4 + 12 > <u64>n) return false;
-  for (let i: u32 = 0; i < pc; i++) if (!sidOk(load<u32>(p + 8 + (<usize>i << 2)))) return false;
   const q = p + 8 + (<usize>pc << 2);
   const rc = load<u32>(q);
   if (<u64>pc * 4 + <u64>rc * 4 + 12 > <u64>n) return false;
-  for (let i: u32 = 0; i < rc; i++) if (!sidOk(load<u32>(q + 4 + (<usize>i << 2)))) return false;
-  return true;
+  // The two key lists are sid runs, checked like a LISTS run but in place.
+  return sidsIn(p + 8, pc) && sidsIn(q + 4, rc);
 }
 
-function metaOk(): bool {
-  const c = counted(Section.META, 8, 4);
-  if (c < 0) return false;
-  const p = start(Section.META) + 4;
-  for (let i: u32 = 0; i < <u32>c; i++) {
-    if (!sidOk(load<u32>(p + (<usize>i << 3))) || load<u32>(p + (<usize>i << 3), 4) >= nConsts) return false;
-  }
+function sidsIn(p: usize, n: u32): bool {
+  const ns = cnt(Section.STRINGS);
+  for (let i: u32 = 0; i < n; i++) if (load<u32>(p + (<usize>i << 2)) >= ns) return false;
   return true;
 }
