@@ -65,7 +65,7 @@ await esbuild.build({
   logLevel: "warning",
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
 });
-log("Workers host (host/workers/index.ts → dist/workers.mjs) and the worker example's ruleset (build/expenses.bin)");
+log("Workers hosts (host/workers/index.ts → dist/workers.mjs, cerbos-api.ts → dist/workers-api.mjs) and the worker example's ruleset (build/expenses.bin)");
 await esbuild.build({
   entryPoints: [join(root, "host", "workers", "index.ts")],
   outfile: join(root, "dist", "workers.mjs"),
@@ -74,6 +74,27 @@ await esbuild.build({
   format: "esm",
   target: "es2022",
   logLevel: "warning",
+});
+// The opt-in Cerbos HTTP API imports the gating entry as `./workers.mjs` (one WorkerPdp class and
+// one evaluator session shared by both entries), so only what the API adds is in this file.
+await esbuild.build({
+  entryPoints: [join(root, "host", "workers", "cerbos-api.ts")],
+  outfile: join(root, "dist", "workers-api.mjs"),
+  bundle: true,
+  platform: "neutral",
+  format: "esm",
+  target: "es2022",
+  logLevel: "warning",
+  plugins: [
+    {
+      name: "workers-gating-entry-external",
+      setup(b) {
+        b.onResolve({ filter: /^\.\/index\.ts$/ }, (args) =>
+          args.importer === join(root, "host", "workers", "cerbos-api.ts") ? { path: "./workers.mjs", external: true } : undefined,
+        );
+      },
+    },
+  ],
 });
 execFileSync(process.execPath, [join(root, "bin", "verdict.mjs"), "compile", "examples/expenses", "-o", join("build", "expenses.bin"), "--quiet"], {
   cwd: root,

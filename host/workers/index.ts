@@ -1,42 +1,43 @@
-// The Cloudflare Workers host: a Cerbos-compatible PDP over the wasm evaluator, a fetch-handler
-// middleware and Cerbos's `POST /api/check/resources`. Thin on purpose: validation, encoding,
-// decoding and the response shape all come from host/common; every decision is the evaluator's.
+// The Cloudflare Workers host for gating: WorkerPdp (isAllowed, decide, batch checks) and a
+// fetch-handler middleware (withAuthorization). Thin on purpose: encoding comes from host/common,
+// every decision is the evaluator's. Kept within the 5 KB min+gzip host budget (issue 4) by sharing
+// the browser host's slim path (host/common/session.ts) with a decisions-only decoder
+// (decisions.ts); Cerbos's `POST /api/check/resources` (Cerbos's validation messages, the full
+// response with outputs and meta) and the engine-shaped checkInputs are the opt-in entry
+// `verdict/workers/api` (cerbos-api.ts).
 //
 // Workers forbid compiling wasm from bytes ("Wasm code generation disallowed by embedder"), so the
 // evaluator is always a WebAssembly.Module the Worker imported (`import wasm from "…/verdict.wasm"`,
 // wrangler's CompiledWasm rule). The ruleset is plain data: an import of a `.bin` file (wrangler's
 // Data rule gives an ArrayBuffer), a KV value, or a fetched bundle.
 //
-// Package entry (for package.json `exports`): `workerd` / `worker` condition → `./dist/workers.mjs`
-// (built by scripts/build.mjs from this file, platform-neutral ESM, no Node APIs); types from
-// `./host/workers/index.ts`. The evaluator ships as `./build/verdict.wasm` (also `./dist/verdict.wasm`).
-import { decodeJwtPayloadUnverified, type JwtDecoder, resolveAuxData } from "../common/aux-data.ts";
-import { checkResources as checkResourcesShape } from "../common/check-resources.ts";
-import { Engine } from "../common/engine.ts";
-import { EvaluatorError, RulesetLoadError } from "../common/errors.ts";
-import type {
-  CheckInput,
-  CheckOutput,
-  CheckResourcesRequest,
-  CheckResourcesResponse,
-  PdpOptions as CommonPdpOptions,
-  Principal,
-  Resource,
-} from "../common/types.ts";
-import { parseCheckResourcesRequest, RequestValidationError, type RequestLimits, validateCheckInput } from "../common/validate.ts";
+// Package entries (package.json `exports`): `workerd` / `worker` condition and `./workers` →
+// `./dist/workers.mjs`; `./workers/api` → `./dist/workers-api.mjs` (which imports `./workers.mjs`,
+// so both share one WorkerPdp class). Both built by scripts/build.mjs, platform-neutral ESM, no
+// Node APIs; types from the .ts sources. The evaluator ships as `./dist/verdict.wasm`.
+import type { JwtDecoder } from "../common/aux-data.ts";
+import { RulesetLoadError } from "../common/errors.ts";
+import { EvaluatorSession, type ResponseDecoder } from "../common/session.ts";
+import type { AuxData, PdpOptions as CommonPdpOptions, Principal, Resource } from "../common/types.ts";
+import { RequestValidationError, type RequestLimits } from "../common/validate.ts";
+import { type ActionDecision, decodeDecisions, validateChecks } from "./decisions.ts";
 
 // Only what a Worker needs is re-exported (each re-export is bundled even when unused).
 export { AbiMismatchError } from "../common/abi.ts";
 export { EvaluatorError, RulesetLoadError } from "../common/errors.ts";
 export { RequestValidationError, type RequestLimits } from "../common/validate.ts";
 export type { JwtDecoder } from "../common/aux-data.ts";
+export type { ResponseDecoder } from "../common/session.ts";
+export type { ActionDecision } from "./decisions.ts";
 export type * from "../common/types.ts";
 
 export interface WorkerPdpOptions extends CommonPdpOptions {
-  /** HTTP auxData JWTs, as in host/node: `disableVerification` decodes without checking the
-   *  signature (Cerbos's auxData.jwt.disableVerification); `decode` lets the caller verify. */
+  /** For `verdict/workers/api` (HTTP auxData JWTs), as in host/node: `disableVerification` decodes
+   *  without checking the signature (Cerbos's auxData.jwt.disableVerification); `decode` lets the
+   *  caller verify. */
   jwt?: { disableVerification?: boolean; decode?: JwtDecoder };
-  /** Batch limits for checkResources (Cerbos server.requestLimits); none by default. */
+  /** For `verdict/workers/api`: batch limits of its checkResources (Cerbos server.requestLimits);
+   *  none by default. */
   limits?: RequestLimits;
 }
 
@@ -48,72 +49,64 @@ export interface KvLike {
   get(key: string, type: "arrayBuffer"): Promise<ArrayBuffer | null>;
 }
 
-const NO_LIMITS: RequestLimits = { maxResourcesPerRequest: Infinity, maxActionsPerResource: Infinity };
+/** One resource and the actions asked about it. */
+export interface ResourceCheck {
+  resource: Resource;
+  actions: readonly string[];
+}
 
-function toBytes(src: RulesetSource): Uint8Array {
-  if (src instanceof Uint8Array) return src;
-  if (ArrayBuffer.isView(src)) return new Uint8Array(src.buffer, src.byteOffset, src.byteLength);
-  if (src instanceof ArrayBuffer) return new Uint8Array(src);
-  throw new TypeError("ruleset must be an ArrayBuffer or a typed array (import the .bin with wrangler's Data rule)");
+// Anything else (a string, null) reads as no bytes, which the ruleset loader refuses.
+const toBytes = (src: RulesetSource): Uint8Array =>
+  ArrayBuffer.isView(src) ? new Uint8Array(src.buffer, src.byteOffset, src.byteLength) : new Uint8Array(src);
+
+function load(wasm: WebAssembly.Module, bytes: ArrayBuffer | null | false, missing: string, opts?: WorkerPdpOptions): WorkerPdp {
+  if (!bytes) throw new RulesetLoadError(missing);
+  return new WorkerPdp(wasm, bytes, opts);
 }
 
 export class WorkerPdp {
-  private readonly engine: Engine;
-  private readonly jwtDecode?: JwtDecoder;
+  private readonly session: EvaluatorSession;
 
-  /** `wasm` must be a compiled module (Workers cannot compile bytes); `ruleset` is copied into the evaluator. */
+  /** `wasm` must be the compiled module a Worker imports (workerd refuses to compile bytes:
+   *  "WebAssembly.Module(): Wasm code generation disallowed by embedder"); `ruleset` is copied
+   *  into the evaluator. */
   constructor(
     wasm: WebAssembly.Module,
     ruleset: RulesetSource,
-    private readonly opts: WorkerPdpOptions = {},
+    readonly opts: WorkerPdpOptions = {},
   ) {
-    if (!(wasm instanceof WebAssembly.Module)) {
-      throw new TypeError("WorkerPdp needs the evaluator as a WebAssembly.Module: `import wasm from \"verdict/verdict.wasm\"`");
-    }
-    this.engine = new Engine(wasm, toBytes(ruleset), opts);
-    this.jwtDecode = opts.jwt?.decode ?? (opts.jwt?.disableVerification ? decodeJwtPayloadUnverified : undefined);
+    this.session = new EvaluatorSession(wasm, toBytes(ruleset), opts);
   }
 
   /** Ruleset from a KV namespace (stored as binary). Throws RulesetLoadError when the key is missing. */
   static async fromKV(wasm: WebAssembly.Module, kv: KvLike, key: string, opts?: WorkerPdpOptions): Promise<WorkerPdp> {
-    const buf = await kv.get(key, "arrayBuffer");
-    if (!buf) throw new RulesetLoadError(`ruleset not found in KV under ${JSON.stringify(key)}`);
-    return new WorkerPdp(wasm, buf, opts);
+    return load(wasm, await kv.get(key, "arrayBuffer"), `no ruleset in KV under ${key}`, opts);
   }
 
   /** Ruleset from a fetched bundle (a Response, e.g. from `fetch(url)` or the Cache API). */
   static async fromResponse(wasm: WebAssembly.Module, res: Response, opts?: WorkerPdpOptions): Promise<WorkerPdp> {
-    if (!res.ok) throw new RulesetLoadError(`ruleset fetch failed: HTTP ${res.status}`);
-    return new WorkerPdp(wasm, await res.arrayBuffer(), opts);
+    return load(wasm, res.ok && (await res.arrayBuffer()), `ruleset fetch failed: HTTP ${res.status}`, opts);
   }
 
-  private now(call?: { now?: Date }): Date {
-    return call?.now ?? this.opts.now?.() ?? new Date();
-  }
-
-  /** Cerbos's HTTP CheckResources: same request and response JSON. Throws RequestValidationError
-   *  (Cerbos's HTTP 400) for a malformed request. */
-  checkResources(req: CheckResourcesRequest, call?: { now?: Date }): CheckResourcesResponse {
-    const valid = parseCheckResourcesRequest(req, this.opts.limits ?? NO_LIMITS);
-    const aux = resolveAuxData(valid.auxData, this.jwtDecode);
-    return checkResourcesShape(this.engine, valid, this.now(call), aux);
-  }
-
-  /** Cerbos's engine API: one CheckOutput per input, in order. */
-  checkInputs(inputs: CheckInput[], call?: { now?: Date }): CheckOutput[] {
-    if (!Array.isArray(inputs)) throw new TypeError("checkInputs expects an array of CheckInput");
-    inputs.forEach((input, i) => validateCheckInput(input, `inputs[${i}]`));
-    const now = this.now(call);
-    return inputs.map(
-      (input) =>
-        this.engine.check({
-          requestId: input.requestId,
-          principal: input.principal,
-          resources: [{ resource: input.resource, actions: input.actions }],
-          auxData: input.auxData,
-          now,
-        })[0]!,
+  /** Low level (used by `verdict/workers/api`): one principal × N resources in one evaluator call,
+   *  read by `decode`. Throws RequestValidationError for a request the evaluator must not see,
+   *  EvaluatorError when the evaluator fails (the next call starts a fresh instance). */
+  run<T>(principal: Principal, resources: readonly ResourceCheck[], decode: ResponseDecoder<T>, auxData?: AuxData, now?: Date): T {
+    validateChecks(principal, resources);
+    return this.session.run(
+      { principal, resources: resources as ResourceCheck[], auxData, now: now ?? this.opts.now?.() ?? new Date() },
+      decode,
     );
+  }
+
+  /** Many resources × actions in one evaluator call (checkResources-like batch decisions):
+   *  `check(p, rs)[i][j]` answers `rs[i].actions[j]` with the effect, matched policy and scope.
+   *  Only an explicit ALLOW is EFFECT_ALLOW. `auxData` is decoded claims; for Cerbos's HTTP
+   *  request and response (JWT tokens, requestId, includeMeta, outputs) use
+   *  `checkResources(pdp, req)` from `verdict/workers/api`. */
+  check(principal: Principal, resources: readonly ResourceCheck[], auxData?: AuxData, now?: Date): ActionDecision[][] {
+    return this.run(principal, resources, (dv, u8, ptr, len, index) =>
+      decodeDecisions(dv, u8, ptr, len, index, resources.map((r) => r.actions.length)), auxData, now);
   }
 
   /** True only when the action is explicitly allowed. Throws on an invalid request. */
@@ -122,69 +115,16 @@ export class WorkerPdp {
   }
 
   /** One action on one resource, with the matched policy (for logs and 403 bodies). */
-  decide(q: AuthzQuery, call?: { now?: Date }): { effect: "EFFECT_ALLOW" | "EFFECT_DENY"; policy: string; scope?: string } {
-    const [out] = this.checkInputs([{ principal: q.principal, resource: q.resource, actions: [q.action] }], call);
-    return out?.actions[q.action] ?? { effect: "EFFECT_DENY", policy: "NO_MATCH" };
+  decide(q: AuthzQuery, call?: { now?: Date }): ActionDecision {
+    return this.check(q.principal, [{ resource: q.resource, actions: [q.action] }], undefined, call?.now)[0]![0]!;
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// HTTP: JSON responses shaped like Cerbos 0.55's REST gateway (same as `verdict serve`).
-
-const MAX_BODY_BYTES = 4 * 1024 * 1024;
-const SERVER_INFO = { version: "verdict-0.1.0", commit: "", buildDate: "" };
-
+/** A JSON response (the Cerbos REST gateway's content type). */
 export function jsonResponse(status: number, body: unknown, headers?: HeadersInit): Response {
-  const h = new Headers(headers);
-  h.set("content-type", "application/json");
-  return new Response(JSON.stringify(body), { status, headers: h });
-}
-
-/** `POST /api/check/resources` for one request: the body in, Cerbos's JSON out (400 code 3 for
- *  bad JSON or an invalid request, 413 for a body over 4 MiB, 500 code 13 when the evaluator fails). */
-export async function handleCheckResources(pdp: WorkerPdp, request: Request): Promise<Response> {
-  if (request.method !== "POST") return jsonResponse(501, { code: 12, message: "Method Not Allowed" });
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > MAX_BODY_BYTES) return jsonResponse(413, { code: 8, message: `request body larger than ${MAX_BODY_BYTES} bytes` });
-  const text = await request.text();
-  if (text.length > MAX_BODY_BYTES) return jsonResponse(413, { code: 8, message: `request body larger than ${MAX_BODY_BYTES} bytes` });
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch (e) {
-    return jsonResponse(400, { code: 3, message: `invalid JSON: ${(e as Error).message}` });
-  }
-  try {
-    return jsonResponse(200, pdp.checkResources(body as CheckResourcesRequest));
-  } catch (e) {
-    if (e instanceof RequestValidationError) return jsonResponse(400, { code: 3, message: e.message });
-    if (e instanceof EvaluatorError) return jsonResponse(500, { code: 13, message: e.message });
-    throw e;
-  }
-}
-
-const ROUTES: Record<string, string> = {
-  "/api/check/resources": "POST",
-  "/api/server_info": "GET",
-  "/_cerbos/health": "GET",
-};
-
-/** Cerbos's API surface (check/resources, server_info, health) under `prefix` (default: none).
- *  Returns null for any other path so the caller can route it elsewhere. */
-export function cerbosApi(pdp: WorkerPdp | (() => WorkerPdp | Promise<WorkerPdp>), prefix = ""): (request: Request) => Promise<Response | null> {
-  return async (request) => {
-    const url = new URL(request.url);
-    if (!url.pathname.startsWith(prefix)) return null;
-    const path = url.pathname.slice(prefix.length);
-    const method = ROUTES[path];
-    if (!method) return null;
-    if (request.method !== method && !(method === "GET" && request.method === "HEAD")) {
-      return jsonResponse(501, { code: 12, message: "Method Not Allowed" });
-    }
-    if (path === "/_cerbos/health") return jsonResponse(200, { status: "SERVING" });
-    if (path === "/api/server_info") return jsonResponse(200, SERVER_INFO);
-    return handleCheckResources(typeof pdp === "function" ? await pdp() : pdp, request);
-  };
+  const res = new Response(JSON.stringify(body), { status, headers });
+  res.headers.set("content-type", "application/json");
+  return res;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -249,8 +189,8 @@ export function withAuthorization<Env, Ctx = ExecutionContextLike>(
       const pdp = typeof opts.pdp === "function" ? await opts.pdp(env) : opts.pdp;
       decision = { ...q, ...pdp.decide(q) };
     } catch (e) {
-      if (e instanceof RequestValidationError) return jsonResponse(500, { code: 13, message: `authorization query invalid: ${e.message}` });
-      return jsonResponse(500, { code: 13, message: "authorization failed" });
+      const message = e instanceof RequestValidationError ? `authorization query invalid: ${e.message}` : "authorization failed";
+      return jsonResponse(500, { code: 13, message });
     }
     if (decision.effect !== "EFFECT_ALLOW") return opts.onDenied ? opts.onDenied(decision, request) : forbidden(decision);
     return handler(request, env, ctx, decision);

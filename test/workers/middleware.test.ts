@@ -5,7 +5,7 @@ import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import wasm from "../../build/verdict.wasm";
 import ruleset from "../../build/expenses.bin";
-import { type AuthzQuery, type Decision, withAuthorization, WorkerPdp } from "../../host/workers/index.ts";
+import { type AuthzQuery, type Decision, RequestValidationError, withAuthorization, WorkerPdp } from "../../host/workers/index.ts";
 
 const as = (id: string, roles: string, region?: string): Record<string, string> => ({
   "x-user-id": id,
@@ -109,5 +109,42 @@ describe("workers: withAuthorization", () => {
     const w = wrap(() => null);
     expect((await w.run("/")).status).toBe(200);
     expect(w.seen).toEqual([null]);
+  });
+});
+
+describe("workers: WorkerPdp gating (decisions-only path)", () => {
+  const pdp = new WorkerPdp(wasm, ruleset);
+  const bob = { id: "bob", roles: ["user"] };
+  const e1 = { kind: "expense", id: "E1", attr: { ownerId: "bob" } };
+
+  it("check: many resources × actions in one call, [i][j] per requested action", () => {
+    const got = pdp.check(bob, [
+      { resource: e1, actions: ["read", "delete"] },
+      { resource: { kind: "expense", id: "E2", attr: { ownerId: "carol" } }, actions: ["read"] },
+    ]);
+    expect(got.map((row) => row.map((d) => d.effect))).toEqual([["EFFECT_ALLOW", "EFFECT_DENY"], ["EFFECT_DENY"]]);
+    expect(got[0]![0]).toEqual({ effect: "EFFECT_ALLOW", policy: "resource.expense.vdefault" });
+    expect(pdp.decide({ principal: bob, resource: e1, action: "read" })).toEqual(got[0]![0]);
+  });
+
+  it("refuses what Cerbos's validation refuses (RequestValidationError), never deciding it", () => {
+    const bad: Array<[unknown, unknown, unknown]> = [
+      [{ id: "", roles: ["user"] }, e1, "read"],
+      [{ id: "bob", roles: [] }, e1, "read"],
+      [{ id: "bob", roles: "user" }, e1, "read"],
+      [{ id: "bob", roles: ["user"], atr: { ownerId: "bob" } }, e1, "read"], // unknown field (typo)
+      [{ id: 7, roles: ["user"] }, e1, "read"],
+      [bob, { kind: "", id: "E1" }, "read"],
+      [bob, { kind: "expense", id: "E1", attr: [] }, "read"],
+      [bob, { kind: "expense", id: "E1", scope: 1 }, "read"],
+      [bob, e1, ""],
+      [null, e1, "read"],
+    ];
+    for (const [principal, resource, action] of bad) {
+      expect(() => pdp.isAllowed({ principal, resource, action } as never), JSON.stringify([principal, resource, action])).toThrow(RequestValidationError);
+    }
+    expect(() => pdp.check(bob, [{ resource: e1, actions: [] }])).toThrow(RequestValidationError);
+    // Accepted like validate.ts accepts them: proto names, empty optional fields, repeated actions.
+    expect(pdp.check({ id: "bob", roles: ["user"], scope: "", policy_version: "default" } as never, [{ resource: e1, actions: ["read", "read"] }])[0]!.map((d) => d.effect)).toEqual(["EFFECT_ALLOW", "EFFECT_ALLOW"]);
   });
 });

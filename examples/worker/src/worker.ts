@@ -9,7 +9,10 @@
 // a real Worker would take them from a verified session or JWT.
 import wasm from "../../../build/verdict.wasm";
 import ruleset from "../../../build/expenses.bin";
-import { type AuthzQuery, cerbosApi, jsonResponse, withAuthorization, WorkerPdp } from "../../../host/workers/index.ts";
+// Gating (WorkerPdp, withAuthorization) is `verdict/workers`; Cerbos's HTTP API is the opt-in
+// `verdict/workers/api`, kept apart so a Worker that only gates stays small.
+import { cerbosApi } from "../../../host/workers/cerbos-api.ts";
+import { type AuthzQuery, jsonResponse, withAuthorization, WorkerPdp } from "../../../host/workers/index.ts";
 
 interface Expense {
   id: string;
