@@ -54,12 +54,13 @@ function runeLen(b: u8): i32 {
   return 4;
 }
 
+/** Code point of the len-byte sequence at p (one loop: the per-length formulas cost ~100 B). */
 function decode(p: usize, len: i32): u32 {
-  const b0 = <u32>load<u8>(p);
-  if (len == 1) return b0;
-  if (len == 2) return ((b0 & 0x1f) << 6) | (<u32>load<u8>(p + 1) & 0x3f);
-  if (len == 3) return ((b0 & 0x0f) << 12) | ((<u32>load<u8>(p + 1) & 0x3f) << 6) | (<u32>load<u8>(p + 2) & 0x3f);
-  return ((b0 & 0x07) << 18) | ((<u32>load<u8>(p + 1) & 0x3f) << 12) | ((<u32>load<u8>(p + 2) & 0x3f) << 6) | (<u32>load<u8>(p + 3) & 0x3f);
+  let r = <u32>load<u8>(p);
+  if (len == 1) return r;
+  r &= 0x7f >> len; // lead-byte payload: 5, 4 or 3 bits
+  for (let k = 1; k < len; k++) r = (r << 6) | (<u32>load<u8>(p + k) & 0x3f);
+  return r;
 }
 
 /** Matches pattern [pi, pe) then the pending continuations 0..k-1 against value from vi. */
