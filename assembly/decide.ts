@@ -12,7 +12,7 @@ import {
   DR_PARENTS_COUNT, DR_CONDITION, DR_PARAMS,
 } from "../spec/format";
 import {
-  rowCount, scopeCount, scopeRecords, proleCount, proleRecords, droleCount, droleRecords, listWords,
+  scopeCount, scopeRecords, proleCount, proleRecords, droleCount, droleRecords, listWords,
 } from "./ruleset";
 import { setRequest, setRuntimeEdr } from "./context";
 import { arenaAlloc } from "./arena";
@@ -21,6 +21,7 @@ import { sp, sn, cellStr, scopeValue, sanitized, policyKeyWord } from "./names";
 import { vecNew, vecPush, vecLen, vecClear, vecSet, vecAppend, vecAt } from "./response";
 import {
   query, row, setQueryCommon, setQueryAction, setQueryRoles, setQueryKind, resourceOk, versionOk,
+  candidates, principalCandidates, nextCandidate,
   B_SHIFT, B_ROW_MASK, B_ROW, B_NO_MATCH, B_NEGATED, B_OUTPUT,
 } from "./query";
 import {
@@ -334,14 +335,21 @@ function prepare(res: usize): bool {
   setQueryCommon(rVerSid, rVerEmpty, kindPtr, kindLen, kindSid);
 
   // ScopedPrincipalExists / ScopedResourceExists (any row of the kind, version and chain scopes).
+  // Only the row index's candidates (query.ts): principal-policy rows, and the rows of this kind.
   pExists = false; rExists = false;
-  for (let i: u32 = 0; i < rowCount; i++) {
+  if (pVerSid != NONE) {
+    principalCandidates();
+    for (let i = nextCandidate(); i != NONE && !pExists; i = nextCandidate()) {
+      const r = row(i);
+      pExists = <u32>load<u8>(r + RW_KIND) == PolicyKind.PRINCIPAL && load<u32>(r + 4) == pVerSid &&
+        inChain(pChain, pChainLen, load<u32>(r + RW_SCOPE));
+    }
+  }
+  candidates();
+  for (let i = nextCandidate(); i != NONE && !rExists; i = nextCandidate()) {
     const r = row(i);
-    const k = <u32>load<u8>(r + RW_KIND);
-    if (!pExists && k == PolicyKind.PRINCIPAL && pVerSid != NONE && load<u32>(r + 4) == pVerSid &&
-        inChain(pChain, pChainLen, load<u32>(r + RW_SCOPE))) pExists = true;
-    if (!rExists && k == PolicyKind.RESOURCE && versionOk(r) && inChain(rChain, rChainLen, load<u32>(r + RW_SCOPE)) &&
-        resourceOk(r)) rExists = true;
+    rExists = <u32>load<u8>(r + RW_KIND) == PolicyKind.RESOURCE && versionOk(r) &&
+      inChain(rChain, rChainLen, load<u32>(r + RW_SCOPE)) && resourceOk(r);
   }
   if (!pExists && !rExists) return false;
 

@@ -7,7 +7,8 @@ import {
   RW_PRINCIPAL, RW_CONDITION, RW_OUTPUT_ACTIVATED, RW_OUTPUT_NOT_MET, RW_ALLOW_START, RW_ALLOW_COUNT,
   RowFlag, PolicyKind,
 } from "../spec/format";
-import { rowCount, rowRecords, listWords } from "./ruleset";
+import { rowCount, rowRecords, listWords, stringCount } from "./ruleset";
+import { halloc, hfree } from "./heap";
 import { strPtr, strLen } from "./reader";
 import { globMatch } from "./glob";
 import { vecClear, vecPush } from "./response";
@@ -49,12 +50,90 @@ export function setQueryAction(p: usize, n: u32, sid: u32): void { qActPtr = p; 
 export function setQueryRoles(roles: usize, count: u32): void { qRoles = roles; qRoleCount = count; }
 export function setQueryKind(kind: u32, scope: u32, pid: u32): void { qKind = kind; qScope = scope; qPid = pid; }
 
-/** Called by the loader's commit: remembers whether role-policy rows exist. */
+/** Called by the loader's commit: remembers whether role-policy rows exist and builds the row
+ *  index (docs/performance.md): rows bucketed by resource sid (a counting sort, so each bucket
+ *  stays in evaluation order), plus the resource-glob rows and the principal-policy rows. A query
+ *  merges its kind's bucket with the glob rows instead of scanning every row. Without memory for
+ *  it, every query scans all rows as before. */
 export function scanRowsOnLoad(): void {
   anyAllowRows = false;
   for (let i: u32 = 0; i < rowCount; i++) {
-    if ((load<u8>(row(i) + RW_FLAGS) & <u8>RowFlag.FROM_ROLE_POLICY) != 0) { anyAllowRows = true; return; }
+    if ((load<u8>(row(i) + RW_FLAGS) & <u8>RowFlag.FROM_ROLE_POLICY) != 0) { anyAllowRows = true; break; }
   }
+  hfree(ixStart); hfree(ixRows); hfree(ixGlob); hfree(ixPrin);
+  ixStart = halloc((<usize>stringCount + 1) << 2);
+  ixRows = halloc((<usize>rowCount + 1) << 2);
+  ixGlob = halloc((<usize>rowCount + 1) << 2);
+  ixPrin = halloc((<usize>rowCount + 1) << 2);
+  if (ixStart == 0 || ixRows == 0 || ixGlob == 0 || ixPrin == 0) {
+    hfree(ixStart); hfree(ixRows); hfree(ixGlob); hfree(ixPrin);
+    ixStart = ixRows = ixGlob = ixPrin = 0;
+    return;
+  }
+  memory.fill(ixStart, 0, (<usize>stringCount + 1) << 2);
+  nGlob = nPrin = 0;
+  // Count per resource sid (into ixStart[sid + 1]), collect glob and principal rows.
+  for (let i: u32 = 0; i < rowCount; i++) {
+    const r = row(i);
+    if (<u32>load<u8>(r + RW_KIND) == PolicyKind.PRINCIPAL) store<u32>(ixPrin + (<usize>(nPrin++) << 2), i);
+    const res = load<u32>(r + RW_RESOURCE);
+    if ((load<u8>(r + RW_FLAGS) & <u8>RowFlag.RESOURCE_GLOB) != 0) store<u32>(ixGlob + (<usize>(nGlob++) << 2), i);
+    else if (res < stringCount) { const c = ixStart + (<usize>(res + 1) << 2); store<u32>(c, load<u32>(c) + 1); }
+  }
+  for (let k: u32 = 1; k <= stringCount; k++) {
+    const c = ixStart + (<usize>k << 2);
+    store<u32>(c, load<u32>(c) + load<u32>(c - 4));
+  }
+  // Place rows; ixStart[sid] advances to the bucket's end, then is shifted back.
+  for (let i: u32 = 0; i < rowCount; i++) {
+    const r = row(i);
+    const res = load<u32>(r + RW_RESOURCE);
+    if ((load<u8>(r + RW_FLAGS) & <u8>RowFlag.RESOURCE_GLOB) != 0 || res >= stringCount) continue;
+    const c = ixStart + (<usize>res << 2);
+    const at = load<u32>(c);
+    store<u32>(ixRows + (<usize>at << 2), i);
+    store<u32>(c, at + 1);
+  }
+  for (let k = <i32>stringCount; k > 0; k--) store<u32>(ixStart + (<usize>k << 2), load<u32>(ixStart + (<usize>(k - 1) << 2)));
+  store<u32>(ixStart, 0);
+}
+
+// The row index (scanRowsOnLoad): ixStart[sid]..ixStart[sid + 1] in ixRows are the rows whose
+// (literal) resource is sid; ixGlob the rows with a resource glob; ixPrin principal-policy rows.
+let ixStart: usize = 0, ixRows: usize = 0, ixGlob: usize = 0, ixPrin: usize = 0;
+let nGlob: u32 = 0, nPrin: u32 = 0;
+
+// Candidate cursor: the merge of two ascending row lists, or every row (no index, or no resource).
+let cA: usize = 0, nA: u32 = 0, iA: u32 = 0, cB: usize = 0, nB: u32 = 0, iB: u32 = 0, cAll = false;
+
+/** Starts iterating the rows that can match the current resource (any row when there is no
+ *  resource filter or no index). */
+export function candidates(): void {
+  iA = iB = 0;
+  cAll = ixStart == 0 || qResLen == 0;
+  if (cAll) { nA = rowCount; return; }
+  if (qResSid < stringCount) {
+    const s = load<u32>(ixStart + (<usize>qResSid << 2));
+    cA = ixRows + (<usize>s << 2);
+    nA = load<u32>(ixStart + (<usize>(qResSid + 1) << 2)) - s;
+  } else nA = 0;
+  cB = ixGlob; nB = nGlob;
+}
+/** Starts iterating the principal-policy rows (every row without an index). */
+export function principalCandidates(): void {
+  iA = iB = 0;
+  cAll = ixStart == 0;
+  if (cAll) { nA = rowCount; return; }
+  cA = ixPrin; nA = nPrin; nB = 0;
+}
+/** The next candidate row index in ascending order, NONE at the end. */
+export function nextCandidate(): u32 {
+  if (cAll) return iA < nA ? iA++ : NONE;
+  const a = iA < nA ? load<u32>(cA + (<usize>iA << 2)) : NONE;
+  const b = iB < nB ? load<u32>(cB + (<usize>iB << 2)) : NONE;
+  if (a < b) { iA++; return a; }
+  if (b != NONE) iB++;
+  return b;
 }
 
 // @ts-ignore: decorator
@@ -95,11 +174,14 @@ function actionOk(r: usize): bool {
 /** Fills `out` with the bindings for the current query, synthetic role-policy DENYs first. */
 export function query(out: usize): void {
   vecClear(out);
-  let base = false;
-  for (let i: u32 = 0; i < rowCount && !base; i++) base = baseOk(row(i));
-  if (!base) return; // Cerbos returns before synthesis when the non-action dimensions are empty
+  // Rows whose resource cannot match fail baseOk, so only the index's candidates are visited.
+  let first: u32 = NONE;
+  candidates();
+  for (let i = nextCandidate(); i != NONE; i = nextCandidate()) if (baseOk(row(i))) { first = i; break; }
+  if (first == NONE) return; // Cerbos returns before synthesis when the non-action dimensions are empty
   if (qActLen != 0 && qResLen != 0 && qKind == PolicyKind.RESOURCE && anyAllowRows) rolePolicyDenies(out);
-  for (let i: u32 = 0; i < rowCount; i++) {
+  if (actionOk(row(first))) vecPush(out, first);
+  for (let i = nextCandidate(); i != NONE; i = nextCandidate()) {
     const r = row(i);
     if (baseOk(r) && actionOk(r)) vecPush(out, i);
   }
