@@ -1,13 +1,13 @@
 // The runtime-neutral core every host wraps: one evaluator instance with one loaded ruleset and
 // configuration. It only encodes, calls and decodes; it never decides anything itself.
-import { Status } from "../../spec/format.ts";
+import { Effect, Status } from "../../spec/format.ts";
 import { type Abi, instantiateEvaluator } from "./abi.ts";
 import { configure, type EngineConfig, writeConfig } from "./config.ts";
 import { decodeResponse } from "./decode-response.ts";
 import { type EncodableRequest, RequestEncoder } from "./encode-request.ts";
 import { readRulesetIndex, type RulesetIndex } from "./ruleset-strings.ts";
 import { statusName } from "./status.ts";
-import type { CheckOutput } from "./types.ts";
+import type { CheckOutput, Principal, Resource } from "./types.ts";
 import { EvaluatorError, RulesetLoadError } from "./errors.ts";
 
 export { EvaluatorError, RulesetLoadError };
@@ -58,6 +58,36 @@ export class Engine {
   /** Whether the last `check` read the clock (now(), timeSince()): Cerbos's test runner errors
    *  a test that depends on the time without fixing `now`. */
   lastCheckReadNow = false;
+
+  /** One action on one resource, already validated (Pdp.isAllowed's fast path): encodes without
+   *  building the call shape and reads only the effect word, never the full response. True only
+   *  for an explicit ALLOW. */
+  allowed(principal: Principal, resource: Resource, action: string, nowMs: number): boolean {
+    const inst = (this.inst ??= this.start());
+    try {
+      const ex = inst.abi.ex;
+      const st = ex.check(inst.encoder.encodeOne(principal, resource, action, nowMs));
+      if (st !== Status.OK) throw new EvaluatorError(`evaluator refused the request: ${statusName(st)}`);
+      this.lastCheckReadNow = (ex.now_read?.() ?? 0) !== 0;
+      const out = ex.out_ptr() >>> 0;
+      const dv = inst.abi.dv;
+      // Response: action count (1), then effect, policy, scope words for the action.
+      if ((ex.out_len() >>> 0) < 8 || dv.getUint32(out, true) !== 1) throw new EvaluatorError("evaluator answered a malformed response");
+      return dv.getUint32(out + 4, true) === Effect.ALLOW;
+    } catch (e) {
+      throw this.failed(e);
+    }
+  }
+
+  /** A trapped instance may hold inconsistent state: drop it, start afresh next time. */
+  private failed(e: unknown): unknown {
+    if (e instanceof WebAssembly.RuntimeError || e instanceof EvaluatorError || e instanceof RangeError) {
+      this.inst = undefined;
+      if (e instanceof EvaluatorError) return e;
+      return new EvaluatorError(`evaluator failed: ${(e as Error).message}`, { cause: e });
+    }
+    return e;
+  }
 
   /** Checks one principal against N resources; results in request order. */
   check(call: CheckCall): CheckOutput[] {

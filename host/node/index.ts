@@ -8,6 +8,7 @@ import { decodeJwtPayloadUnverified, type JwtDecoder, resolveAuxData } from "../
 import type { Decision } from "../common/audit/entry.ts";
 import { checkResources as checkResourcesShape } from "../common/check-resources.ts";
 import { Engine } from "../common/engine.ts";
+import { plainAllowedQuery } from "../common/fast-allowed.ts";
 import type {
   CheckInput,
   CheckOutput,
@@ -131,6 +132,13 @@ export class Pdp {
 
   /** True only when the action is explicitly allowed. Throws on an invalid request. */
   isAllowed(q: { principal: Principal; resource: Resource; action: string }): boolean {
+    if (q !== null && typeof q === "object" && plainAllowedQuery(q)) {
+      // Fast path (docs/performance.md): no CheckInput/CheckOutput shapes, one effect word read.
+      const f = this.opts.now;
+      const allowed = this.engine.allowed(q.principal, q.resource, q.action, f ? f().getTime() : Date.now());
+      this.readNow = this.engine.lastCheckReadNow;
+      return allowed;
+    }
     const [out] = this.checkInputs([{ principal: q.principal, resource: q.resource, actions: [q.action] }]);
     return out?.actions[q.action]?.effect === "EFFECT_ALLOW";
   }
