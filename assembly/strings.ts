@@ -1,11 +1,14 @@
 // UTF-8 helpers over (pointer, byte length) pairs. CEL counts strings in code points, so
 // size/charAt/indexOf/substring translate between code-point and byte positions here.
 
-/** Number of code points: every byte that is not a continuation byte starts one. */
+/** Code points seen by the last cpOffset scan (all of them when it ran to the end). */
+let cpSeen: u32 = 0;
+
+/** Number of code points: every byte that is not a continuation byte starts one. One scan
+ *  shared with cpOffset (a code point index that never matches counts them all). */
 export function cpCount(p: usize, n: u32): u32 {
-  let c: u32 = 0;
-  for (let i: u32 = 0; i < n; i++) if ((load<u8>(p + i) & 0xc0) != 0x80) c++;
-  return c;
+  cpOffset(p, n, 0xffffffff);
+  return cpSeen;
 }
 
 /** Byte offset of code point `cp` (n when cp is the end; -1 when past the end). */
@@ -17,6 +20,7 @@ export function cpOffset(p: usize, n: u32, cp: u32): i32 {
       seen++;
     }
   }
+  cpSeen = seen;
   return seen == cp ? <i32>n : -1;
 }
 

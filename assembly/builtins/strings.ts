@@ -170,11 +170,9 @@ function nextMatch(p: usize, n: u32, q: usize, m: u32, from: u32): i32 {
   if (m == 0) return from <= n ? <i32>from : -1;
   return find(p, n, q, m, from);
 }
+/** Byte length of the code point at i (0 at the end): 1 + the first boundary after byte i. */
 function stepCp(p: usize, n: u32, i: u32): u32 {
-  if (i >= n) return 0;
-  let j = i + 1;
-  while (j < n && (load<u8>(p + j) & 0xc0) == 0x80) j++;
-  return j - i;
+  return i >= n ? 0 : 1 + <u32>cpOffset(p + i + 1, n - i - 1, 0);
 }
 
 function split(a: usize, b: usize, limit: i64): void {
