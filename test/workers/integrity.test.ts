@@ -12,10 +12,10 @@ import { RulesetLoadError, WorkerPdp } from "../../host/workers/index.ts";
 import { IntegrityError, verifiedFromKV, verifiedFromResponse, verifiedWorkerPdp } from "../../host/workers/verified.ts";
 import { H_CHECKSUM, IN_FLAGS, IN_KEY_ID, IN_SIGNATURE, IntegrityFlag } from "../../spec/format.ts";
 
-const unsigned = new Uint8Array(rulesetData as ArrayBuffer).slice();
+const unsigned: Uint8Array<ArrayBuffer> = new Uint8Array(rulesetData as ArrayBuffer).slice();
 const query = { principal: { id: "alice", roles: ["admin"] }, resource: { kind: "expense", id: "E2" }, action: "delete" };
 
-async function keyPair(): Promise<{ pub: Uint8Array; priv: CryptoKey; pem: string }> {
+async function keyPair(): Promise<{ pub: Uint8Array<ArrayBuffer>; priv: CryptoKey; pem: string }> {
   const kp = (await crypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"])) as CryptoKeyPair;
   const pub = new Uint8Array((await crypto.subtle.exportKey("raw", kp.publicKey)) as ArrayBuffer);
   const spki = new Uint8Array((await crypto.subtle.exportKey("spki", kp.publicKey)) as ArrayBuffer);
@@ -24,11 +24,11 @@ async function keyPair(): Promise<{ pub: Uint8Array; priv: CryptoKey; pem: strin
 }
 
 /** signRuleset (compiler/encode/integrity.ts) with WebCrypto: flags, signature, key id, checksum. */
-async function sign(ruleset: Uint8Array, k: { pub: Uint8Array; priv: CryptoKey }): Promise<Uint8Array> {
+async function sign(ruleset: Uint8Array<ArrayBuffer>, k: { pub: Uint8Array<ArrayBuffer>; priv: CryptoKey }): Promise<Uint8Array<ArrayBuffer>> {
   const out = ruleset.slice();
   const info = readIntegrity(out);
   const id = new Uint8Array(await crypto.subtle.digest("SHA-256", k.pub)).subarray(0, 8);
-  const sig = new Uint8Array(await crypto.subtle.sign({ name: "Ed25519" }, k.priv, signedMessage(info.digest, id)));
+  const sig = new Uint8Array(await crypto.subtle.sign({ name: "Ed25519" }, k.priv, signedMessage(info.digest, id) as Uint8Array<ArrayBuffer>));
   const dv = new DataView(out.buffer);
   dv.setUint32(info.offset + IN_FLAGS, info.flags | IntegrityFlag.SIGNED, true);
   out.set(sig, info.offset + IN_SIGNATURE);
@@ -38,7 +38,7 @@ async function sign(ruleset: Uint8Array, k: { pub: Uint8Array; priv: CryptoKey }
 }
 
 /** One byte changed, checksum recomputed: only the digest or signature can catch it. */
-function tamper(bytes: Uint8Array, at: number): Uint8Array {
+function tamper(bytes: Uint8Array<ArrayBuffer>, at: number): Uint8Array<ArrayBuffer> {
   const t = bytes.slice();
   t[at] = t[at]! ^ 0x01;
   new DataView(t.buffer).setUint32(H_CHECKSUM, fnv1aChecksum(t), true);
@@ -48,7 +48,7 @@ function tamper(bytes: Uint8Array, at: number): Uint8Array {
 describe("workers: signed rulesets (host/workers/verified) in workerd", () => {
   let key: Awaited<ReturnType<typeof keyPair>>;
   let other: Awaited<ReturnType<typeof keyPair>>;
-  let signed: Uint8Array;
+  let signed: Uint8Array<ArrayBuffer>;
 
   beforeAll(async () => {
     key = await keyPair();
