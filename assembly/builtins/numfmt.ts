@@ -1,7 +1,7 @@
 // Number ↔ text: Go's "%g" (cel-go's string(double)) and "%f"/"%e" for format(), built on
 // the exact shortest-digits generator in shortest.ts; and decimal parsing for int()/uint()/double().
 import { shortestDigits, digitsDp } from "./shortest";
-import { putWord } from "../strings";
+import { putWord, writePadded } from "../strings";
 
 export const digits: usize = memory.data(48);
 /** Digit count and decimal point position of the last `shortest` call (value = 0.d1d2.. × 10^dp). */
@@ -44,10 +44,9 @@ function expText(out: usize, x: i32): u32 {
   store<u8>(out, 101);
   store<u8>(out + 1, x < 0 ? 45 : 43);
   const a = x < 0 ? -x : x;
-  if (a < 10) { store<u8>(out + 2, 48); store<u8>(out + 3, <u8>(48 + a)); return 4; }
-  if (a < 100) { store<u8>(out + 2, <u8>(48 + a / 10)); store<u8>(out + 3, <u8>(48 + a % 10)); return 4; }
-  store<u8>(out + 2, <u8>(48 + a / 100)); store<u8>(out + 3, <u8>(48 + (a / 10) % 10)); store<u8>(out + 4, <u8>(48 + a % 10));
-  return 5;
+  const w: u32 = a < 100 ? 2 : 3; // |x| <= 324
+  writePadded(out + 2, <u32>a, w);
+  return 2 + w;
 }
 
 /** Positional text of the current digits; frac < 0: as many fraction digits as needed. */
