@@ -10,7 +10,8 @@ export interface BatcherOptions<T> {
   maxBatch?: number;
   /** Items waiting, beyond which new items are dropped (default 10 000). */
   maxQueue?: number;
-  /** A partial batch waits at most this long (default 1000 ms). */
+  /** A partial batch waits at most this long (default 1000 ms). `Infinity`: no timer — partial
+   *  batches go only on flush()/sendNow() (Workers, where each request flushes via waitUntil). */
   flushIntervalMs?: number;
   /** Concurrent sends (default 1, so a slow receiver backs the queue up instead of piling up sockets). */
   maxInFlight?: number;
@@ -68,6 +69,37 @@ export class Batcher<T> {
     return { ...this.s, pending: this.queue.length + this.inFlightItems };
   }
 
+  /** Hands everything queued to `sendSync` at once, in batches of at most maxBatch, ignoring
+   *  maxInFlight (a page being hidden or unloaded cannot wait for running sends). `sendSync`
+   *  returns true when the batch was handed over (counted sent), false or throws when it was not
+   *  (counted dropped). Returns the number of items handed over. */
+  sendNow(sendSync: (batch: T[]) => boolean): number {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    let handed = 0;
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      let ok = false;
+      try {
+        ok = sendSync(batch);
+      } catch (e) {
+        try {
+          this.opts.onError?.(e, batch.length);
+        } catch {
+          /* reporting must not break the batcher */
+        }
+      }
+      if (ok) {
+        this.s.sent += batch.length;
+        handed += batch.length;
+      } else {
+        this.s.failedSends++;
+        this.s.dropped += batch.length;
+      }
+    }
+    return handed;
+  }
+
   /** Sends everything queued now and waits for all sends (for shutdown and tests). */
   async flush(): Promise<void> {
     for (;;) {
@@ -81,7 +113,7 @@ export class Batcher<T> {
     while (this.inFlight < this.maxInFlight && this.queue.length > 0 && (force || this.queue.length >= this.maxBatch)) {
       this.startSend(this.queue.splice(0, this.maxBatch));
     }
-    if (this.queue.length > 0 && this.timer === undefined && this.inFlight < this.maxInFlight) {
+    if (this.queue.length > 0 && this.timer === undefined && this.inFlight < this.maxInFlight && this.flushIntervalMs !== Infinity) {
       this.timer = setTimeout(() => {
         this.timer = undefined;
         this.pump(true);
