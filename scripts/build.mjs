@@ -119,6 +119,35 @@ for (const [entry, out] of [
   });
 }
 
+// Issue 5: bundle URL polling and audit sinks, opt-in entries beside the hosts. Their `./index.ts`
+// import stays external (the host's own dist file), so one Verdict/WorkerPdp class is shared.
+log("Bundle polling and audit entries (dist/browser-bundle.mjs, browser-audit.mjs, workers-bundle.mjs, workers-audit.mjs)");
+for (const [entry, out, host] of [
+  ["host/browser/bundle.ts", "browser-bundle.mjs", "./browser.mjs"],
+  ["host/browser/audit.ts", "browser-audit.mjs", "./browser.mjs"],
+  ["host/workers/bundle.ts", "workers-bundle.mjs", "./workers.mjs"],
+  ["host/workers/audit.ts", "workers-audit.mjs", "./workers.mjs"],
+]) {
+  const importer = join(root, entry);
+  await esbuild.build({
+    entryPoints: [importer],
+    outfile: join(root, "dist", out),
+    bundle: true,
+    platform: "neutral",
+    format: "esm",
+    target: "es2022",
+    logLevel: "warning",
+    plugins: [
+      {
+        name: "host-entry-external",
+        setup(b) {
+          b.onResolve({ filter: /^\.\/index\.ts$/ }, (args) => (args.importer === importer ? { path: host, external: true } : undefined));
+        },
+      },
+    ],
+  });
+}
+
 log("Browser examples (examples/expenses-menu, examples/offline-app → dist/examples/*/)");
 for (const name of ["expenses-menu", "offline-app"]) {
   const out = join(root, "dist", "examples", name);
