@@ -319,6 +319,12 @@ class Checker {
         return { k: "cond", c, t, f };
       }
       if (e.fn === "_[_]") return this.materialize(this.ref(e), e.offset);
+      if (e.fn === "@in" && args[1]?.k === "list" && args[1].elems.length === 0) {
+        // cel-go's constant folding (which Cerbos enables) turns `x in []` into false before
+        // evaluation, so even an erroring `x` (a missing attribute) yields false.
+        this.check(args[0]!);
+        return { k: "const", value: false };
+      }
       const bin = BINARY_OPS[e.fn];
       if (bin !== undefined && args.length === 2) return { k: "op", op: bin, args: args.map((x) => this.check(x)) };
       const un = UNARY_OPS[e.fn];

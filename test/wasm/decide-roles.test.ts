@@ -148,3 +148,26 @@ resourcePolicy:
     expect(effects(out)).toEqual({ go: "DENY resource.doc.vdefault" });
   });
 });
+
+describe("decide: `x in []` is false even when x errors", () => {
+  // cel-go folds `x in []` to false at compile time (Cerbos enables constant folding), so a
+  // missing attribute does not make the condition an error; found by the fast-check property test
+  // against Cerbos 0.55 (test/hardening/arbitraries/repros/seed2).
+  const res = `apiVersion: api.cerbos.dev/v1
+resourcePolicy:
+  resource: doc
+  version: default
+  rules:
+    - actions: [go]
+      effect: EFFECT_ALLOW
+      roles: [user]
+      condition:
+        match:
+          expr: '!(P.attr.dept in [])'
+`;
+  it("allows with the attribute missing", () => {
+    const out = check(pdp({ "doc.yaml": res }), { actions: ["go"] });
+    expect(effects(out)).toEqual({ go: "ALLOW resource.doc.vdefault" });
+    expect(out.evaluationErrors ?? []).toEqual([]);
+  });
+});
