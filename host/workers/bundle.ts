@@ -35,7 +35,7 @@ export interface BundleRefresherOptions extends WorkerPdpOptions {
 }
 
 async function contentId(bytes: Uint8Array): Promise<string> {
-  const d = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  const d = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
   let hex = "";
   for (let i = 0; i < 8; i++) hex += d[i]!.toString(16).padStart(2, "0");
   return `sha256:${hex}`;

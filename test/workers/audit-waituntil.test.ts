@@ -12,8 +12,8 @@ import { checkInputs } from "../../host/workers/cerbos-api.ts";
 import { type Decision, withAuthorization, WorkerPdp } from "../../host/workers/index.ts";
 
 declare module "cloudflare:test" {
-  export function createExecutionContext(): ExecutionContext;
-  export function waitOnExecutionContext(ctx: ExecutionContext): Promise<void>;
+  export function createExecutionContext(): { waitUntil(p: Promise<unknown>): void; passThroughOnException(): void };
+  export function waitOnExecutionContext(ctx: { waitUntil(p: Promise<unknown>): void }): Promise<void>;
 }
 
 const pdp = new WorkerPdp(wasm, ruleset);
@@ -41,7 +41,7 @@ describe("workers: WaitUntilHttpSink", () => {
       { pdp, map: (req) => ({ principal: bob, resource: { kind: "expense", id: new URL(req.url).pathname.slice(1), attr: { ownerId: "bob" } }, action: req.method === "DELETE" ? "delete" : "read" }) },
       () => new Response("ok"),
     );
-    const audited = async (req: Request, env: unknown, ctx: ExecutionContext): Promise<Response> => {
+    const audited = async (req: Request, env: unknown, ctx: ReturnType<typeof createExecutionContext>): Promise<Response> => {
       let decision: Decision | undefined;
       const res = await withAuthorization<unknown>(
         { pdp, map: (r) => ({ principal: bob, resource: { kind: "expense", id: new URL(r.url).pathname.slice(1), attr: { ownerId: "bob" } }, action: r.method === "DELETE" ? "delete" : "read" }), onDenied: (d) => ((decision = d), new Response("no", { status: 403 })) },

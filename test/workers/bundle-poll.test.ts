@@ -18,8 +18,8 @@ const distBundle = distBundleModule as typeof import("../../host/workers/bundle.
 const distWorkers = distWorkersModule as typeof import("../../host/workers/index.ts");
 
 declare module "cloudflare:test" {
-  export function createExecutionContext(): ExecutionContext;
-  export function waitOnExecutionContext(ctx: ExecutionContext): Promise<void>;
+  export function createExecutionContext(): { waitUntil(p: Promise<unknown>): void; passThroughOnException(): void };
+  export function waitOnExecutionContext(ctx: { waitUntil(p: Promise<unknown>): void }): Promise<void>;
 }
 
 const v1 = new Uint8Array(ruleset);
@@ -42,7 +42,7 @@ function origin() {
       }
       const status = inm === c.etag ? 304 : 200;
       o.log.push({ status, inm });
-      return status === 304 ? new Response(null, { status, headers: { etag: c.etag } }) : new Response(c.bytes, { headers: { etag: c.etag } });
+      return status === 304 ? new Response(null, { status, headers: { etag: c.etag } }) : new Response(c.bytes as Uint8Array<ArrayBuffer>, { headers: { etag: c.etag } });
     },
   };
   return o;
