@@ -118,15 +118,6 @@ export class CellWriter {
     this.dv.setUint32(cell + CL_C, 0, true);
   }
 
-  /** A LIST cell of one STRING (isAllowed's action) without an array. */
-  writeOneStringList(cell: number, item: string): void {
-    const base = this.cells(1);
-    this.writeString(base, item);
-    this.head(cell, Tag.LIST, 1);
-    this.dv.setUint32(cell + CL_B, base, true);
-    this.dv.setUint32(cell + CL_C, 0, true);
-  }
-
   /** A MAP cell of string keys; `keep` filters the keys (attribute pruning). */
   writeObject(cell: number, obj: Record<string, unknown> | undefined, keep?: Set<string>, depth = 0): void {
     const keys: string[] = [];

@@ -34,7 +34,8 @@ export interface EncodableRequest {
   principal: Principal;
   resources: Array<{ resource: Resource; actions: readonly string[] }>;
   auxData?: AuxData;
-  now: Date;
+  /** The request's clock: a Date, or epoch milliseconds (isAllowed's fast path avoids the Date). */
+  now: Date | number;
 }
 
 const INITIAL_CAPACITY = 16 * 1024;
@@ -73,21 +74,6 @@ export class RequestEncoder {
     }
   }
 
-  /** isAllowed's request (one resource, one action) without building the CheckCall shape, with
-   *  the time as epoch milliseconds. Same bytes as `encode` for the equivalent call. */
-  encodeOne(principal: Principal, resource: Resource, action: string, nowMs: number): number {
-    for (;;) {
-      if (this.cap === 0) this.grow(INITIAL_CAPACITY);
-      try {
-        this.writeOne(principal, resource, action, nowMs);
-        return this.ptr;
-      } catch (e) {
-        if (!(e instanceof BufferFull)) throw e;
-        this.grow(Math.max(this.cap * 2, this.cap + e.needed * 2));
-      }
-    }
-  }
-
   /** Releases the buffer (the evaluator instance is being discarded or reloaded). */
   dispose(): void {
     if (this.ptr) this.abi.free(this.ptr);
@@ -102,33 +88,6 @@ export class RequestEncoder {
     this.cap = cap;
   }
 
-  private writeOne(p: Principal, r: Resource, action: string, nowMs: number): void {
-    const w = this.w;
-    const base = this.ptr;
-    const dv = this.abi.dv;
-    w.begin(this.abi.u8, dv, base, base + this.cap);
-    const rq = w.reserve(RQ_SIZE, 8);
-    const pb = w.reserve(PB_SIZE, 8);
-    const b = w.reserve(RS_SIZE, 8);
-    writeNow(dv, rq, nowMs);
-    dv.setUint32(rq + RQ_RESOURCE_COUNT, 1, true);
-    dv.setUint32(rq + RQ_PRINCIPAL, pb, true);
-    dv.setUint32(rq + RQ_RESOURCES, b, true);
-    dv.setUint32(rq + RQ_AUX_DATA, 0, true);
-    dv.setUint32(rq + 28, 0, true);
-    w.writeString(pb + PB_ID, p.id);
-    w.writeString(pb + PB_VERSION, p.policyVersion ?? "");
-    w.writeString(pb + PB_SCOPE, p.scope ?? "");
-    w.writeStringList(pb + PB_ROLES, p.roles);
-    w.writeObject(pb + PB_ATTR, p.attr, this.keepPrincipal);
-    w.writeString(b + RS_KIND, r.kind);
-    w.writeString(b + RS_ID, r.id);
-    w.writeString(b + RS_VERSION, r.policyVersion ?? "");
-    w.writeString(b + RS_SCOPE, r.scope ?? "");
-    w.writeObject(b + RS_ATTR, r.attr, this.keepResource);
-    w.writeOneStringList(b + RS_ACTIONS, action);
-  }
-
   private write(req: EncodableRequest): void {
     const w = this.w;
     const base = this.ptr;
@@ -139,9 +98,11 @@ export class RequestEncoder {
     const pb = w.reserve(PB_SIZE, 8);
     const rs = w.reserve(RS_SIZE * n, 8);
 
-    const ms = req.now.getTime();
+    // Seconds as two 32-bit halves: no BigInt on the hot path.
+    const ms = +req.now;
     const secs = Math.floor(ms / 1000);
-    dv.setBigInt64(rq + RQ_NOW_SECONDS, BigInt(secs), true);
+    dv.setUint32(rq + RQ_NOW_SECONDS, secs >>> 0, true);
+    dv.setInt32(rq + RQ_NOW_SECONDS + 4, Math.floor(secs / 4294967296), true);
     dv.setUint32(rq + RQ_NOW_NANOS, (ms - secs * 1000) * 1_000_000, true);
     dv.setUint32(rq + RQ_RESOURCE_COUNT, n, true);
     dv.setUint32(rq + RQ_PRINCIPAL, pb, true);
@@ -176,14 +137,6 @@ export class RequestEncoder {
     }
     dv.setUint32(rq + RQ_AUX_DATA, aux, true);
   }
-}
-
-/** Writes seconds as two 32-bit halves (no BigInt) and the sub-second part as nanoseconds. */
-function writeNow(dv: DataView, rq: number, ms: number): void {
-  const secs = Math.floor(ms / 1000);
-  dv.setUint32(rq + RQ_NOW_SECONDS, secs >>> 0, true);
-  dv.setInt32(rq + RQ_NOW_SECONDS + 4, Math.floor(secs / 4294967296), true);
-  dv.setUint32(rq + RQ_NOW_NANOS, (ms - secs * 1000) * 1_000_000, true);
 }
 
 function auxParts(aux: { jwt?: unknown; jwts?: unknown } | undefined): Record<string, unknown> | undefined {

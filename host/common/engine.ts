@@ -66,7 +66,7 @@ export class Engine {
     const inst = (this.inst ??= this.start());
     try {
       const ex = inst.abi.ex;
-      const st = ex.check(inst.encoder.encodeOne(principal, resource, action, nowMs));
+      const st = ex.check(inst.encoder.encode({ principal, resources: [{ resource, actions: [action] }], now: nowMs }));
       if (st !== Status.OK) throw new EvaluatorError(`evaluator refused the request: ${statusName(st)}`);
       this.lastCheckReadNow = (ex.now_read?.() ?? 0) !== 0;
       const out = ex.out_ptr() >>> 0;
