@@ -65,6 +65,17 @@ await esbuild.build({
   logLevel: "warning",
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
 });
+log("Node reloading host (host/node/reload.ts → dist/node-reload.mjs)");
+await esbuild.build({
+  entryPoints: [join(root, "host", "node", "reload.ts")],
+  outfile: join(root, "dist", "node-reload.mjs"),
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  logLevel: "warning",
+  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+});
 log("Workers hosts (host/workers/index.ts → dist/workers.mjs, cerbos-api.ts → dist/workers-api.mjs) and the worker example's ruleset (build/expenses.bin)");
 await esbuild.build({
   entryPoints: [join(root, "host", "workers", "index.ts")],
@@ -127,6 +138,9 @@ for (const [entry, out, host] of [
   ["host/browser/audit.ts", "browser-audit.mjs", "./browser.mjs"],
   ["host/workers/bundle.ts", "workers-bundle.mjs", "./workers.mjs"],
   ["host/workers/audit.ts", "workers-audit.mjs", "./workers.mjs"],
+  // Issue 7: hosts that refuse unsigned or badly signed rulesets (WebCrypto).
+  ["host/browser/verified.ts", "browser-verified.mjs", "./browser.mjs"],
+  ["host/workers/verified.ts", "workers-verified.mjs", "./workers.mjs"],
 ]) {
   const importer = join(root, entry);
   await esbuild.build({
