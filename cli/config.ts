@@ -230,3 +230,15 @@ export function resolveConfig(tree: Tree): VerdictConfig {
     reload: { runTests: bool(tree, "verdict.reload.runTests") ?? false },
   };
 }
+
+/** `--config FILE` plus `--set` overrides → the resolved configuration; a configuration error is
+ *  printed (with its stable code) and gives undefined, so commands can exit with EXIT.USAGE. */
+export function configFromOptions(file: string | undefined, sets: readonly string[], stderr: (s: string) => void): VerdictConfig | undefined {
+  try {
+    return resolveConfig(loadConfigTree(file, sets));
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    stderr(`verdict: error[${e.code}]: ${e.message}\n`);
+    return undefined;
+  }
+}

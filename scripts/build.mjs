@@ -41,41 +41,26 @@ await shrink(join(root, "build", "verdict.wasm"));
 asc("debug");
 copyFileSync(join(root, "build", "verdict.wasm"), join(root, "dist", "verdict.wasm"));
 
-log("CLI (cli/main.ts → dist/cli.mjs)");
 const esbuild = await import("esbuild");
-await esbuild.build({
-  entryPoints: [join(root, "cli", "main.ts")],
-  outfile: join(root, "dist", "cli.mjs"),
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node20",
-  sourcemap: "linked",
-  logLevel: "warning",
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-});
+/** Node bundles: yaml and friends are CommonJS inside, hence the `require` shim. */
+const nodeBundle = (entry, out, extra = {}) =>
+  esbuild.build({
+    entryPoints: [join(root, entry)],
+    outfile: join(root, "dist", out),
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    logLevel: "warning",
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    ...extra,
+  });
+log("CLI (cli/main.ts → dist/cli.mjs)");
+await nodeBundle("cli/main.ts", "cli.mjs", { sourcemap: "linked" });
 log("Node host (host/node/index.ts → dist/node.mjs)");
-await esbuild.build({
-  entryPoints: [join(root, "host", "node", "index.ts")],
-  outfile: join(root, "dist", "node.mjs"),
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node20",
-  logLevel: "warning",
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-});
+await nodeBundle("host/node/index.ts", "node.mjs");
 log("Node reloading host (host/node/reload.ts → dist/node-reload.mjs)");
-await esbuild.build({
-  entryPoints: [join(root, "host", "node", "reload.ts")],
-  outfile: join(root, "dist", "node-reload.mjs"),
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node20",
-  logLevel: "warning",
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-});
+await nodeBundle("host/node/reload.ts", "node-reload.mjs");
 log("Workers hosts (host/workers/index.ts → dist/workers.mjs, cerbos-api.ts → dist/workers-api.mjs) and the worker example's ruleset (build/expenses.bin)");
 await esbuild.build({
   entryPoints: [join(root, "host", "workers", "index.ts")],

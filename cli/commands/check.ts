@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { CompileError, RequestValidationError } from "../../host/node/index.ts";
 import { EXIT, flag, type Io, list, parse, str, UsageError } from "../args.ts";
-import { ConfigError, loadConfigTree, resolveConfig } from "../config.ts";
+import { configFromOptions } from "../config.ts";
 import { describeOpenError, openPdp, pdpOptions } from "../serve/open-pdp.ts";
 
 export const CHECK_HELP = `Usage: verdict check (--ruleset FILE | --policies DIR) [options] < request.json
@@ -47,16 +47,8 @@ export async function checkCommand(argv: string[], io: Io): Promise<number> {
   let policies = str(p, "policies");
   if (ruleset && policies) throw new UsageError("pass either --ruleset or --policies, not both", "check");
 
-  let cfg;
-  try {
-    cfg = resolveConfig(loadConfigTree(str(p, "config"), list(p, "set")));
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      io.stderr(`verdict: error[${e.code}]: ${e.message}\n`);
-      return EXIT.USAGE;
-    }
-    throw e;
-  }
+  const cfg = configFromOptions(str(p, "config"), list(p, "set"), io.stderr);
+  if (!cfg) return EXIT.USAGE;
   policies ??= ruleset ? undefined : cfg.policyDir;
   if (!ruleset && !policies) throw new UsageError("pass --ruleset FILE or --policies DIR", "check");
 

@@ -4,7 +4,7 @@
 import { describeReloadError, InitialLoadError, ReloadingPdp } from "../../host/node/reloading-pdp.ts";
 import { openSource } from "../../host/node/sources/index.ts";
 import { EXIT, type Io, list, parse, str, UsageError } from "../args.ts";
-import { ConfigError, loadConfigTree, resolveConfig } from "../config.ts";
+import { configFromOptions } from "../config.ts";
 import { pdpOptions } from "../serve/open-pdp.ts";
 import { storageFor } from "../serve/open-source.ts";
 import { startServer } from "../serve/server.ts";
@@ -50,16 +50,8 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
     io.stdout(SERVE_HELP);
     return EXIT.OK;
   }
-  let cfg;
-  try {
-    cfg = resolveConfig(loadConfigTree(str(p, "config"), list(p, "set")));
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      io.stderr(`verdict: error[${e.code}]: ${e.message}\n`);
-      return EXIT.USAGE;
-    }
-    throw e;
-  }
+  const cfg = configFromOptions(str(p, "config"), list(p, "set"), io.stderr);
+  if (!cfg) return EXIT.USAGE;
   const storage = storageFor(cfg, { ruleset: str(p, "ruleset"), policies: str(p, "policies") });
   if (!storage) throw new UsageError("no policies: set storage.disk.directory (or storage.driver=git|bundle), or pass --policies DIR or --ruleset FILE", "serve");
   if (cfg.schemaEnforcement !== "none") {
