@@ -49,6 +49,7 @@ export const CODES = {
   VD2013: "conflicting scope permissions",
   VD2014: "missing schema",
   VD2015: "invalid schema",
+  VD2016: "scope permissions disagree (stricter one applied)",
 
   // --- VD3xxx CEL (compiler/cel)
   VD3001: "cel syntax error",

@@ -66,6 +66,9 @@ export function buildRegistry(all: Policy[], bag: DiagnosticBag): Registry {
   // one seen in a scope (the first only creates the group), and a group of two values conflicts.
   const groups = new Map<string, Set<string>>();
   const conflicting = new Set<string>();
+  // Explicit permissions per scope (the first included), for the fail-closed warning below.
+  const explicitPerms = new Map<string, string>();
+  const disagreeing = new Set<string>();
 
   for (const p of [...all].sort(walkOrder)) {
     if (p.disabled) continue;
@@ -85,6 +88,21 @@ export function buildRegistry(all: Policy[], bag: DiagnosticBag): Registry {
     const scope = policyScope(p);
     const perm =
       p.body.kind === "resource" || p.body.kind === "principal" ? (p.body.scopePermissions ?? "") : "";
+    // Rows of a policy without scopePermissions carry OVERRIDE_PARENT (Cerbos's default).
+    const rowPerm = p.body.kind === "resource" || p.body.kind === "principal" ? perm || "SCOPE_PERMISSIONS_OVERRIDE_PARENT" : "";
+    if (rowPerm !== "") {
+      const seen = explicitPerms.get(scope);
+      if (seen === undefined) explicitPerms.set(scope, rowPerm);
+      else if (seen !== rowPerm && !disagreeing.has(scope)) {
+        disagreeing.add(scope);
+        bag.warning(
+          "VD2016",
+          p.span,
+          `policies in scope \`${scope}\` disagree on scopePermissions: Cerbos applies whichever it loads last; Verdict applies SCOPE_PERMISSIONS_REQUIRE_PARENTAL_CONSENT_FOR_ALLOWS there`,
+          "give every policy in one scope the same scopePermissions",
+        );
+      }
+    }
     const group = groups.get(scope);
     if (!group) {
       groups.set(scope, new Set());

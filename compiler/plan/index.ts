@@ -151,11 +151,17 @@ export class Planner {
       ...r,
     };
     this.b.rows.push(full);
-    // Cerbos's scope maps: which kinds have rows in a scope; the last explicit permission wins.
+    // Cerbos's scope maps: which kinds have rows in a scope, and one permission per scope. Cerbos
+    // keeps whichever explicit permission it indexes last, so when policies of one scope disagree
+    // its answer depends on load order; Verdict then applies the stricter one (fail closed).
     const flag = full.kind === PolicyKind.PRINCIPAL ? ScopeFlag.HAS_PRINCIPAL_POLICY : ScopeFlag.HAS_RESOURCE_POLICY;
     const scope = this.scopeText.get(full.scope) ?? "";
     this.scopeFlags.set(scope, (this.scopeFlags.get(scope) ?? 0) | flag);
-    if (full.scopePermissions !== 0) this.scopePerms.set(scope, full.scopePermissions);
+    const had = this.scopePerms.get(scope);
+    if (full.scopePermissions !== 0) {
+      const disagree = had !== undefined && had !== full.scopePermissions;
+      this.scopePerms.set(scope, disagree ? ScopePermissions.REQUIRE_PARENTAL_CONSENT_FOR_ALLOWS : full.scopePermissions);
+    }
   }
 
   private scopeText = new Map<number, string>();

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { check, effects, pdp } from "./decide-helpers.ts";
+import { compilePolicies } from "../../compiler/index.ts";
+import { Pdp } from "../../host/node/index.ts";
 
 const derived = `apiVersion: api.cerbos.dev/v1
 derivedRoles:
@@ -169,5 +171,34 @@ resourcePolicy:
     const out = check(pdp({ "doc.yaml": res }), { actions: ["go"] });
     expect(effects(out)).toEqual({ go: "ALLOW resource.doc.vdefault" });
     expect(out.evaluationErrors ?? []).toEqual([]);
+  });
+});
+
+describe("decide: policies of one scope that disagree on scopePermissions fail closed", () => {
+  // Cerbos keeps one permission per scope, from whichever row it indexed last, so its answer
+  // depends on load order (found by the property test, test/hardening/arbitraries/repros/seed1).
+  // Verdict applies REQUIRE_PARENTAL_CONSENT_FOR_ALLOWS there and warns (VD2016).
+  const policy = (kind: string, scope: string, perms: string, action: string) => `apiVersion: api.cerbos.dev/v1
+resourcePolicy:
+  resource: ${kind}
+  version: default
+  ${scope ? `scope: ${scope}` : ""}
+  ${perms ? `scopePermissions: ${perms}` : ""}
+  rules:
+    - actions: [${action}]
+      effect: EFFECT_ALLOW
+      roles: [user]
+`;
+  const files = {
+    "doc.yaml": policy("doc", "", "", "view"),
+    "doc_acme.yaml": policy("doc", "acme", "SCOPE_PERMISSIONS_REQUIRE_PARENTAL_CONSENT_FOR_ALLOWS", "edit"),
+    "album.yaml": policy("album", "", "", "view"),
+    "album_acme.yaml": policy("album", "acme", "", "view"),
+  };
+  it("warns and needs the parent's ALLOW in that scope", () => {
+    const r = compilePolicies(Object.entries(files).map(([path, text]) => ({ path, text })));
+    expect(r.diagnostics.map((d) => `${d.severity}:${d.code}`)).toEqual(["warning:VD2016"]);
+    const out = check(Pdp.fromRuleset(r.ruleset!), { resource: { scope: "acme" }, actions: ["edit", "view"] });
+    expect(effects(out)).toEqual({ edit: "DENY resource.doc.vdefault/acme", view: "ALLOW resource.doc.vdefault/acme" });
   });
 });

@@ -248,6 +248,15 @@ export const policySet: fc.Arbitrary<PolicySet & { fault?: Fault }> = fc
     } else if (!res.some((r) => r.scope !== "")) {
       res.push({ kind: res[0]!.kind === "doc" ? "album" : "doc", scope: "acme", importDerived: false, importMissing: false, rules: [{ actions: ["view"], effect: "EFFECT_ALLOW", roles: ["user"] }] });
     }
+    // Policies of one scope share its scopePermissions: Cerbos requires it, and where they disagree
+    // its answer depends on load order (Verdict then fails closed; see decide-roles.test.ts).
+    const scopePerms = new Map<string, string | undefined>();
+    for (const r of res) {
+      if (!scopePerms.has(r.scope)) scopePerms.set(r.scope, r.scopePermissions);
+      const perms = scopePerms.get(r.scope);
+      if (perms) r.scopePermissions = perms;
+      else delete r.scopePermissions;
+    }
     const first = res[0]!;
     if (fault === "noRoles") first.rules[0] = { actions: first.rules[0]!.actions, effect: first.rules[0]!.effect };
     if (fault === "dupRuleName") first.rules.push({ ...first.rules[0]!, name: "dup" }, { ...first.rules[0]!, name: "dup" });
