@@ -161,7 +161,8 @@ const DEFAULT_MESSAGE: Partial<Record<CelError, string>> = {
   [CelError.DERIVED_ROLES_FAILED]: "failed to evaluate derived roles",
 };
 
-const TYPE_NAMES: Partial<Record<Tag, string>> = {
+/** CEL type names as `type(x)` reports them (cel-go spelling). */
+export const TYPE_NAMES: Partial<Record<Tag, string>> = {
   [Tag.NULL]: "null_type",
   [Tag.BOOL]: "bool",
   [Tag.INT]: "int",
@@ -174,6 +175,7 @@ const TYPE_NAMES: Partial<Record<Tag, string>> = {
   [Tag.TIMESTAMP]: "google.protobuf.Timestamp",
   [Tag.DURATION]: "google.protobuf.Duration",
   [Tag.TYPE]: "type",
+  [Tag.OPTIONAL]: "optional_type",
 };
 function typeName(t: number): string {
   return TYPE_NAMES[t as Tag] ?? "dyn";

@@ -12,6 +12,7 @@
 // unset; attributes are plain cells the VM selects from, so any CEL type (int, uint, bytes,
 // timestamps…) arrives exactly as bound — the host request encoder would turn numbers into
 // doubles, so the harness writes the cells itself.
+import { TYPE_NAMES } from "../../host/common/decode-value.ts";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -348,7 +349,7 @@ export class CelHarness {
       case Tag.DURATION:
         return { type: "duration", value: { seconds: dv.getBigInt64(cell + CL_B, true), nanos: a | 0 } };
       case Tag.TYPE:
-        return { type: "type", value: TYPE_NAMES[a] ?? `tag${a}` };
+        return { type: "type", value: TYPE_NAMES[a as Tag] ?? `tag${a}` };
       case Tag.OPTIONAL:
         return { type: "optional", value: a !== 0 && lo !== 0 ? this.read(lo, reader, depth + 1) : null };
       case Tag.ERROR:
@@ -358,23 +359,6 @@ export class CelHarness {
     }
   }
 }
-
-/** CEL type names as `type(x)` reports them (cel-go spelling). */
-export const TYPE_NAMES: Record<number, string> = {
-  [Tag.NULL]: "null_type",
-  [Tag.BOOL]: "bool",
-  [Tag.INT]: "int",
-  [Tag.UINT]: "uint",
-  [Tag.DOUBLE]: "double",
-  [Tag.STRING]: "string",
-  [Tag.BYTES]: "bytes",
-  [Tag.LIST]: "list",
-  [Tag.MAP]: "map",
-  [Tag.TIMESTAMP]: "google.protobuf.Timestamp",
-  [Tag.DURATION]: "google.protobuf.Duration",
-  [Tag.TYPE]: "type",
-  [Tag.OPTIONAL]: "optional_type",
-};
 
 // ---- comparison and display ------------------------------------------------------------------
 
