@@ -91,7 +91,7 @@ export class WorkerPdp {
   /** Low level (used by `verdict/workers/api`): one principal × N resources in one evaluator call,
    *  read by `decode`. Throws RequestValidationError for a request the evaluator must not see,
    *  EvaluatorError when the evaluator fails (the next call starts a fresh instance). */
-  run<T>(principal: Principal, resources: readonly ResourceCheck[], decode: ResponseDecoder<T>, auxData?: AuxData, now?: Date): T {
+  run<T>(principal: Principal, resources: readonly ResourceCheck[], decode: ResponseDecoder<T>, auxData?: AuxData, now?: Date | number): T {
     validateChecks(principal, resources);
     return this.session.run(
       { principal, resources: resources as ResourceCheck[], auxData, now: now ?? this.opts.now?.() ?? new Date() },

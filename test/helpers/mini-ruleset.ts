@@ -192,7 +192,7 @@ export type In = null | boolean | number | string | { int: bigint } | { uint: bi
 export class VmHarness {
   ex: Exports;
   constructor(wasm: Uint8Array) {
-    this.ex = new WebAssembly.Instance(new WebAssembly.Module(wasm), {}).exports as unknown as Exports;
+    this.ex = new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array(wasm)), {}).exports as unknown as Exports;
   }
   private get dv(): DataView { return new DataView(this.ex.memory.buffer); }
   load(rs: MiniRuleset): void {

@@ -6,7 +6,7 @@ import type { CheckInput, CheckOutput } from "../../host/common/types.ts";
 
 export function compile(files: Record<string, string>): Uint8Array {
   const r = compilePolicies(Object.entries(files).map(([path, text]) => ({ path, text })));
-  if (!r.ruleset) throw new Error(r.diagnostics.map((d) => `${d.file ?? ""}: ${d.message}`).join("\n"));
+  if (!r.ruleset) throw new Error(r.diagnostics.map((d) => `${d.span.file}: ${d.message}`).join("\n"));
   return r.ruleset;
 }
 
@@ -15,8 +15,8 @@ export function pdp(files: Record<string, string>, opts: PdpOptions = {}): Pdp {
 }
 
 type Input = Omit<CheckInput, "principal" | "resource"> & {
-  principal: Partial<CheckInput["principal"]>;
-  resource: Partial<CheckInput["resource"]>;
+  principal?: Partial<CheckInput["principal"]>;
+  resource?: Partial<CheckInput["resource"]>;
 };
 
 /** One input, with defaults for what a test does not care about. */
