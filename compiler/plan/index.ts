@@ -184,23 +184,49 @@ export class Planner {
     return plan;
   }
 
-  resource(p: LinkedResourcePolicy): void {
-    const b = this.b;
-    const vs = this.varSet(p.module, p.usedVars);
-    const key = policyKeyFromFqn(p.fqn);
+  /** The fields every row of a resource or principal policy shares; a policy without rules gets
+   *  a NOOP row so it still exists in its scope (Cerbos's ruletable does the same). */
+  private policyRows<T extends Partial<RowRecord> & Pick<RowRecord, "version" | "scope">>(
+    p: LinkedResourcePolicy | LinkedPrincipalPolicy,
+    kind: PolicyKind,
+    fields: T,
+  ) {
     const common = {
-      kind: PolicyKind.RESOURCE,
-      version: b.intern(p.version),
-      resource: b.intern(p.resource),
-      scope: this.scopeSid(p.scope),
+      kind,
+      ...fields,
       scopePermissions: p.parentalConsent
         ? ScopePermissions.REQUIRE_PARENTAL_CONSENT_FOR_ALLOWS
         : ScopePermissions.OVERRIDE_PARENT,
-      policy: b.intern(key),
+      policy: this.b.intern(policyKeyFromFqn(p.fqn)),
     };
     if (p.rules.length === 0) {
       this.row({ ...common, flags: RowFlag.NOOP, evalKey: this.evalKey(`noop|${p.fqn}`) });
     }
+    return common;
+  }
+
+  /** A rule's condition and effect, with the parental-consent rewrite: under
+   *  REQUIRE_PARENTAL_CONSENT_FOR_ALLOWS a conditional ALLOW becomes DENY if none(condition). */
+  private ruleCondition(
+    p: LinkedResourcePolicy | LinkedPrincipalPolicy,
+    rule: { condition?: Condition; effect: EffectName },
+    scope: LowerScope,
+  ): { condition: number; effect: Effect } {
+    const condition = this.condition(rule.condition, scope);
+    const effect = effectOf(rule.effect);
+    if (p.parentalConsent && effect === Effect.ALLOW && condition !== NONE) return { condition: this.none(condition), effect: Effect.DENY };
+    return { condition, effect };
+  }
+
+  resource(p: LinkedResourcePolicy): void {
+    const b = this.b;
+    const vs = this.varSet(p.module, p.usedVars);
+    const key = policyKeyFromFqn(p.fqn);
+    const common = this.policyRows(p, PolicyKind.RESOURCE, {
+      version: b.intern(p.version),
+      resource: b.intern(p.resource),
+      scope: this.scopeSid(p.scope),
+    });
     for (const dr of p.derivedRoles.values()) {
       const plan = this.derivedRole(dr);
       b.droles.push({
@@ -215,12 +241,7 @@ export class Planner {
       });
     }
     for (const rule of p.rules) {
-      let condition = this.condition(rule.rule.condition, vs.scope);
-      let effect = effectOf(rule.rule.effect);
-      if (p.parentalConsent && effect === Effect.ALLOW && condition !== NONE) {
-        condition = this.none(condition);
-        effect = Effect.DENY;
-      }
+      const { condition, effect } = this.ruleCondition(p, rule.rule, vs.scope);
       const out = this.output(rule.rule.output, vs.scope);
       const perRule = {
         ...common,
@@ -270,26 +291,13 @@ export class Planner {
     const b = this.b;
     const vs = this.varSet(p.module, p.usedVars);
     const key = policyKeyFromFqn(p.fqn);
-    const common = {
-      kind: PolicyKind.PRINCIPAL,
+    const common = this.policyRows(p, PolicyKind.PRINCIPAL, {
       version: b.intern(p.version),
       scope: this.scopeSid(p.scope),
       principal: b.intern(p.principal),
-      scopePermissions: p.parentalConsent
-        ? ScopePermissions.REQUIRE_PARENTAL_CONSENT_FOR_ALLOWS
-        : ScopePermissions.OVERRIDE_PARENT,
-      policy: b.intern(key),
-    };
-    if (p.rules.length === 0) {
-      this.row({ ...common, flags: RowFlag.NOOP, evalKey: this.evalKey(`noop|${p.fqn}`) });
-    }
+    });
     for (const r of p.rules) {
-      let condition = this.condition(r.rule.condition, vs.scope);
-      let effect = effectOf(r.rule.effect);
-      if (p.parentalConsent && effect === Effect.ALLOW && condition !== NONE) {
-        condition = this.none(condition);
-        effect = Effect.DENY;
-      }
+      const { condition, effect } = this.ruleCondition(p, r.rule, vs.scope);
       const out = this.output(r.rule.output, vs.scope);
       const resource = sanitize(r.resource);
       this.row({
