@@ -169,4 +169,6 @@ for (const name of ["expenses-menu", "offline-app"]) {
     stdio: "inherit",
   });
 }
+log("type declarations (package.json types → dist/types/**/*.d.ts)");
+execFileSync(process.execPath, [join(root, "scripts", "build-types.mjs")], { cwd: root, stdio: "inherit" });
 log("done");
