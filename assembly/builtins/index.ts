@@ -10,6 +10,7 @@ import { callList } from "./lists";
 import { callNet } from "./net";
 import { callFormat } from "./format";
 import { callMath } from "./math";
+import { callCodec } from "./codec";
 
 /** Calls builtin fn on the argc cells at args; the result replaces args[0]. */
 export function callBuiltin(fn: u32, args: usize, argc: u32): void {
@@ -24,5 +25,6 @@ export function callBuiltin(fn: u32, args: usize, argc: u32): void {
   if (callNet(fn, args, argc)) return;
   if (callFormat(fn, args, argc)) return;
   if (callMath(fn, args, argc)) return;
+  if (callCodec(fn, args, argc)) return;
   setErrCode(args, CelError.UNSUPPORTED);
 }

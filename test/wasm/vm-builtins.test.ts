@@ -295,3 +295,41 @@ describe("Cerbos functions", () => {
     expect(vm.eval(0)).toEqual(err(CelError.DIVISION_BY_ZERO));
   });
 });
+
+describe("bits, base64, quote (cel-go ext.Math, ext.Encoders, ext.Strings)", () => {
+  const bytes = (s: string) => ({ bytes: Buffer.from(new TextEncoder().encode(s)).toString("latin1") });
+  it("bit operations keep int/uint and refuse mixed operands", () => {
+    expect(call(Builtin.MATH_BIT_AND, int(6), int(3))).toEqual(int(2));
+    expect(call(Builtin.MATH_BIT_OR, uint(4), uint(1))).toEqual(uint(5));
+    expect(call(Builtin.MATH_BIT_XOR, int(4), int(-2))).toEqual(int(-6));
+    expect(call(Builtin.MATH_BIT_NOT, uint(0))).toEqual(uint(2n ** 64n - 1n));
+    expect(call(Builtin.MATH_BIT_AND, int(1), uint(1))).toEqual(err(CelError.NO_MATCHING_OVERLOAD));
+    expect(call(Builtin.MATH_BIT_NOT, 1.5)).toEqual(err(CelError.NO_MATCHING_OVERLOAD));
+  });
+  it("shifts: by an int, logical right shift for ints, 0 past 63, error when negative", () => {
+    expect(call(Builtin.MATH_BIT_SHIFT_LEFT, uint(1), int(3))).toEqual(uint(8));
+    expect(call(Builtin.MATH_BIT_SHIFT_RIGHT, int(-1024), int(3))).toEqual(int(2305843009213693824n));
+    expect(call(Builtin.MATH_BIT_SHIFT_LEFT, int(-1), int(64))).toEqual(int(0));
+    expect(call(Builtin.MATH_BIT_SHIFT_RIGHT, int(8), int(-1))).toEqual(err(CelError.INVALID_ARGUMENT));
+    expect(call(Builtin.MATH_BIT_SHIFT_LEFT, int(8), uint(1))).toEqual(err(CelError.NO_MATCHING_OVERLOAD));
+  });
+  it("base64 round trips every padding length and accepts unpadded input", () => {
+    // ASCII only here: the test ruleset stores bytes constants as UTF-8 text (mini-ruleset.ts).
+    for (const s of ["", "h", "he", "hel", "hell", "hello", "~~~?\u0000"]) {
+      const b = new TextEncoder().encode(s);
+      const enc = Buffer.from(b).toString("base64");
+      expect(call(Builtin.BASE64_ENCODE, { bytes: b })).toBe(enc);
+      expect(call(Builtin.BASE64_DECODE, enc)).toEqual(bytes(s));
+      expect(call(Builtin.BASE64_DECODE, enc.replace(/=+$/, ""))).toEqual(bytes(s));
+    }
+    expect(call(Builtin.BASE64_DECODE, "/+8A")).toEqual({ bytes: "\u00ff\u00ef\u0000" });
+    expect(call(Builtin.BASE64_DECODE, "a*==")).toEqual(err(CelError.INVALID_ARGUMENT));
+    expect(call(Builtin.BASE64_DECODE, "abcde")).toEqual(err(CelError.INVALID_ARGUMENT));
+    expect(call(Builtin.BASE64_ENCODE, "text")).toEqual(err(CelError.NO_MATCHING_OVERLOAD));
+  });
+  it("quote escapes control characters, quotes and backslashes only", () => {
+    expect(call(Builtin.QUOTE, "a\u0007\b\t\n\u000b\f\r\"\\é😀")).toBe('"a\\a\\b\\t\\n\\v\\f\\r\\"\\\\é😀"');
+    expect(call(Builtin.QUOTE, "")).toBe('""');
+    expect(call(Builtin.QUOTE, int(1))).toEqual(err(CelError.NO_MATCHING_OVERLOAD));
+  });
+});
