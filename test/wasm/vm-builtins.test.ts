@@ -333,3 +333,27 @@ describe("bits, base64, quote (cel-go ext.Math, ext.Encoders, ext.Strings)", () 
     expect(call(Builtin.QUOTE, int(1))).toEqual(err(CelError.NO_MATCHING_OVERLOAD));
   });
 });
+
+describe("map insert and sorting (transformMap, list.sort(), list.sortBy())", () => {
+  it("@mapInsert adds an entry or a whole map to a copy, refusing duplicates", () => {
+    expect(call(Builtin.MAP_INSERT, { map: [["a", int(1)]] }, "b", int(2))).toEqual({ map: [["a", int(1)], ["b", int(2)]] });
+    expect(call(Builtin.MAP_INSERT, { map: [] }, { map: [["x", true], ["y", false]] })).toEqual({ map: [["x", true], ["y", false]] });
+    expect(call(Builtin.MAP_INSERT, { map: [["a", int(1)]] }, "a", int(2))).toEqual(err(CelError.DUPLICATE_KEY));
+    expect(call(Builtin.MAP_INSERT, { map: [[int(1), int(1)]] }, { map: [[uint(1), int(2)]] })).toEqual(err(CelError.DUPLICATE_KEY));
+    expect(call(Builtin.MAP_INSERT, { map: [] }, 1.5, int(2))).toEqual(err(CelError.NO_MATCHING_OVERLOAD));
+  });
+  it("sort orders one comparable type and refuses mixed or uncomparable elements", () => {
+    expect(call(Builtin.SORT, { list: [int(3), int(-1), int(2)] })).toEqual({ list: [int(-1), int(2), int(3)] });
+    expect(call(Builtin.SORT, { list: ["b", "a", "ab"] })).toEqual({ list: ["a", "ab", "b"] });
+    const dur = (seconds: number, nanos = 0) => ({ duration: { seconds: BigInt(seconds), nanos } });
+    expect(call(Builtin.SORT, { list: [dur(5), dur(-1), dur(0, 5)] })).toEqual({ list: [D(-1), D(0, 5), D(5)] });
+    expect(call(Builtin.SORT, { list: [] })).toEqual({ list: [] });
+    expect(call(Builtin.SORT, { list: [int(1), 2.0] })).toEqual(err(CelError.INVALID_ARGUMENT));
+    expect(call(Builtin.SORT, { list: [{ list: [] }] })).toEqual(err(CelError.INVALID_ARGUMENT));
+  });
+  it("@sortByAssociatedKeys reorders the list by its keys, ties in input order", () => {
+    const people = { list: ["carol", "al", "bo", "di"] };
+    expect(call(Builtin.SORT_BY_KEYS, people, { list: [int(30), int(20), int(30), int(10)] })).toEqual({ list: ["di", "al", "carol", "bo"] });
+    expect(call(Builtin.SORT_BY_KEYS, people, { list: [int(1)] })).toEqual(err(CelError.INVALID_ARGUMENT));
+  });
+});
