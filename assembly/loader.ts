@@ -301,7 +301,9 @@ function constsOk(): bool {
     const cl = cb + (<usize>i << 4);
     const t = <u32>load<u8>(cl);
     const a = load<u32>(cl + CL_A), b = load<u32>(cl + CL_B);
-    if (load<u8>(cl, 1) != 0 || load<u16>(cl, 2) != 0) return false;
+    // Byte 1 is always zero; bytes 2–3 only hold a TIMESTAMP's zone offset (minutes, < 24 h).
+    const off = <i32>load<i16>(cl, 2);
+    if (load<u8>(cl, 1) != 0 || (off != 0 && (t != Tag.TIMESTAMP || off <= -1440 || off >= 1440))) return false;
     if (t == Tag.STRING || t == Tag.BYTES) { if (b >= cnt(Section.STRINGS)) return false; }
     else if (t == Tag.LIST) { if (!rangeOk(b, a, nConsts)) return false; }
     else if (t == Tag.MAP) { if (a > 0x7fffffff || !rangeOk(b, a * 2, nConsts)) return false; }

@@ -255,7 +255,9 @@ export enum Tag {
   LIST = 7,
   /** A = entry count · B low = pointer to 2×A cells (key, value, key, value ...) */
   MAP = 8,
-  /** A = nanos (0..999999999) · B = i64 seconds since the Unix epoch */
+  /** A = nanos (0..999999999) · B = i64 seconds since the Unix epoch · bytes 2–3 = i16 UTC offset
+   *  in minutes the timestamp was written with (|offset| < 1440; 0 = UTC). Like Go's time.Time it
+   *  only affects formatting (string(), outputs): comparison and getters use the instant. */
   TIMESTAMP = 9,
   /** A = nanos as i32 (same sign as seconds) · B = i64 seconds */
   DURATION = 10,

@@ -3,7 +3,7 @@
 import { Tag, Builtin, CelError } from "../../spec/format";
 import { tagOf, cA, cB, cI, cF, cP, setInt, setUint, setDouble, setBool, setErr, setErrCode, setCell, setPtr, setStr, newStr, payloadOk } from "../value";
 import { writeI64, writeU64, eqWord } from "../strings";
-import { parseTimestamp, parseDuration, setTs, formatTimestamp, formatDuration, TS_MIN, TS_MAX } from "./time";
+import { parseTimestamp, parseDuration, setTs, formatTimestamp, formatDuration, TS_MIN, TS_MAX, tsOff } from "./time";
 import { fmtG, parseInt64, parseF64, parseOk } from "./numfmt";
 
 const tmp: usize = memory.data(40);
@@ -60,7 +60,7 @@ export function callConv(fn: u32, a: usize, argc: u32): bool {
         if (p != 0) { if (v) store<u32>(p, 0x65757274); else { store<u32>(p, 0x736c6166); store<u8>(p + 4, 0x65); } }
         return true;
       }
-      if (t == Tag.TIMESTAMP) { formatTimestamp(a, cI(a), <i32>cA(a)); return true; }
+      if (t == Tag.TIMESTAMP) { formatTimestamp(a, cI(a), <i32>cA(a), tsOff(a)); return true; }
       if (t == Tag.DURATION) { formatDuration(a, cI(a), <i32>cA(a)); return true; }
       if (t == Tag.BYTES && payloadOk(a)) {
         if (!validUtf8(cP(a), cA(a))) { setErrCode(a, CelError.CONVERSION); return true; }

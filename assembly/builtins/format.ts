@@ -7,7 +7,7 @@ import { writeI64, writeU64, putWord } from "../strings";
 import { fmtG, fmtF, shortest, dp, pow10 } from "./numfmt";
 
 function pw(x: i32): f64 { return x >= 0 ? pow10(x) : 1 / pow10(-x); }
-import { formatTimestamp, formatDuration } from "./time";
+import { formatTimestamp, formatDuration, tsOff } from "./time";
 
 const FMT_MAX: u32 = 4096;
 const buf: usize = memory.data(4096 + 64);
@@ -133,7 +133,7 @@ function str(x: usize, depth: i32): void {
     case Tag.BOOL: if (room(5)) w += putWord(buf + w, cB(x) != 0 ? 0x65757274 /* "true" */ : 0x65736c6166 /* "false" */); return;
     case Tag.NULL: if (room(4)) w += putWord(buf + w, 0x6c6c756e /* "null" */); return;
     case Tag.TIMESTAMP: case Tag.DURATION: {
-      if (t == Tag.TIMESTAMP) formatTimestamp(cellTmp, cI(x), <i32>cA(x)); else formatDuration(cellTmp, cI(x), <i32>cA(x));
+      if (t == Tag.TIMESTAMP) formatTimestamp(cellTmp, cI(x), <i32>cA(x), tsOff(x)); else formatDuration(cellTmp, cI(x), <i32>cA(x));
       if (tagOf(cellTmp) == Tag.STRING) put(cP(cellTmp), cA(cellTmp)); else fail = CelError.BUDGET_EXCEEDED;
       return;
     }

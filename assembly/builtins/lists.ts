@@ -2,7 +2,7 @@
 // cel-go sets/lists extensions that are cheap to do without allocation beyond the result.
 // Membership uses CEL heterogeneous equality.
 import { Tag, Builtin, CelError } from "../../spec/format";
-import { tagOf, cA, cP, cI, setBool, setErr, setErrCode, setPtr, setInt, copyCell, equals, payloadOk, EQ_ERROR } from "../value";
+import { tagOf, cA, cP, cI, setBool, setErr, setErrCode, setPtr, setInt, copyCell, equals, payloadOk, EQ_ERROR, newStr } from "../value";
 import { arenaAlloc } from "../arena";
 
 function isList(c: usize): bool { return tagOf(c) == Tag.LIST && payloadOk(c); }
@@ -68,6 +68,19 @@ export function callList(fn: u32, a: usize, argc: u32): bool {
   return true;
 }
 
+/** ext.Strings reverse(): the code points in reverse order (each UTF-8 sequence kept intact). */
+function reverseString(a: usize): void {
+  const p = cP(a), n = cA(a);
+  const o = newStr(a, n);
+  if (o == 0) return;
+  for (let i: u32 = 0; i < n;) {
+    const c = load<u8>(p + i);
+    const l = min<u32>(c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4, n - i);
+    memory.copy(o + n - i - l, p + i, l);
+    i += l;
+  }
+}
+
 /** cel-go ext.Lists: reverse(), distinct(), flatten([depth]), slice(i, j), lists.range(n). */
 function listExt(fn: u32, a: usize, argc: u32): bool {
   if (fn == Builtin.LISTS_RANGE) {
@@ -80,6 +93,7 @@ function listExt(fn: u32, a: usize, argc: u32): bool {
     setPtr(a, Tag.LIST, <u32>n, out);
     return true;
   }
+  if (fn == Builtin.REVERSE && tagOf(a) == Tag.STRING && payloadOk(a)) { reverseString(a); return true; }
   if (argc == 0 || !isList(a)) { setErrCode(a, CelError.NO_MATCHING_OVERLOAD); return true; }
   const n = cA(a), p = cP(a);
   if (fn == Builtin.SLICE) {

@@ -19,13 +19,17 @@ export function durNanos(c: usize): i64 {
 export function setDur(c: usize, ns: i64): void { setTime(c, Tag.DURATION, ns / NS, <i32>(ns % NS)); }
 
 /** Timestamp from seconds and possibly out-of-range nanos; OVERFLOW outside year 1..9999. */
-export function setTs(c: usize, s: i64, n: i64): void {
+export function setTs(c: usize, s: i64, n: i64, off: i32 = 0): void {
   s += n / NS;
   n %= NS;
   if (n < 0) { n += NS; s--; }
   if (s < TS_MIN || s > TS_MAX) { setErrCode(c, CelError.OVERFLOW); return; }
   setTime(c, Tag.TIMESTAMP, s, <i32>n);
+  store<i16>(c, <i16>off, 2);
 }
+
+/** The UTC offset (minutes) a timestamp was written with: Go keeps the zone and prints it. */
+export function tsOff(c: usize): i32 { return <i32>load<i16>(c, 2); }
 
 /** a + b into a, for (ts, dur), (dur, ts), (dur, dur). False when the types don't match. */
 export function timeAdd(a: usize, b: usize, neg: bool): bool {
@@ -34,13 +38,13 @@ export function timeAdd(a: usize, b: usize, neg: bool): bool {
     const d = durNanos(b);
     if (!durOk) { setErrCode(a, CelError.OVERFLOW); return true; }
     const s = cI(a), n = <i64>cA(a);
-    if (neg) setTs(a, s - d / NS, n - d % NS); else setTs(a, s + d / NS, n + d % NS);
+    if (neg) setTs(a, s - d / NS, n - d % NS, tsOff(a)); else setTs(a, s + d / NS, n + d % NS, tsOff(a));
     return true;
   }
   if (ta == Tag.DURATION && tb == Tag.TIMESTAMP && !neg) {
     const d = durNanos(a);
     if (!durOk) { setErrCode(a, CelError.OVERFLOW); return true; }
-    setTs(a, cI(b) + d / NS, <i64>cA(b) + d % NS);
+    setTs(a, cI(b) + d / NS, <i64>cA(b) + d % NS, tsOff(b));
     return true;
   }
   if (ta == Tag.DURATION && tb == Tag.DURATION) {
@@ -176,7 +180,7 @@ export function parseTimestamp(out: usize, p: usize, n: u32): void {
     if (off == i64.MIN_VALUE || z == 85 || z == 90) { setErrCode(out, CelError.CONVERSION); return; }
   } else { setErrCode(out, CelError.CONVERSION); return; }
   const secs = daysFromCivil(y, mo, d) * 86400 + <i64>(h * 3600 + mi * 60 + se) - off;
-  setTs(out, secs, nanos);
+  setTs(out, secs, nanos, <i32>(off / 60));
 }
 
 /** Go's time.ParseDuration: [-+]?([0-9]*(\.[0-9]*)?(ns|us|µs|μs|ms|s|m|h))+ or "0". */
@@ -234,14 +238,16 @@ export function parseDuration(out: usize, p: usize, n: u32): void {
 
 // ---- formatting ----------------------------------------------------------------------------
 
-/** RFC 3339 text of a timestamp in UTC, fraction trimmed in groups of 3 like Go's RFC3339Nano. */
-export function formatTimestamp(out: usize, s: i64, nanos: i32): void {
+/** RFC 3339 text of a timestamp in UTC, trailing fraction zeros trimmed like Go's RFC3339Nano
+ *  (".1Z", not ".100Z"; checked against Cerbos in test/conformance/functions-differential). */
+export function formatTimestamp(out: usize, s: i64, nanos: i32, off: i32): void {
+  s += <i64>off * 60;
   const days = floorDiv(s, 86400);
   const sod = <i32>(s - days * 86400);
   civilFromDays(days);
-  let fl: u32 = 0;
-  if (nanos != 0) { fl = 10; if (nanos % 1000 == 0) fl = 7; if (nanos % 1000000 == 0) fl = 4; }
-  const p = newStr(out, 20 + fl);
+  let fl: u32 = 0, frac = nanos;
+  if (nanos != 0) { fl = 10; while (frac % 10 == 0) { frac /= 10; fl--; } }
+  const p = newStr(out, 20 + fl + (off != 0 ? 5 : 0));
   if (p == 0) return;
   writePadded(p, <u32>cy, 4); store<u8>(p + 4, 45);
   writePadded(p + 5, <u32>cm, 2); store<u8>(p + 7, 45);
@@ -251,9 +257,14 @@ export function formatTimestamp(out: usize, s: i64, nanos: i32): void {
   writePadded(p + 17, <u32>(sod % 60), 2);
   if (fl != 0) {
     store<u8>(p + 19, 46);
-    writePadded(p + 20, <u32>nanos / (fl == 4 ? 1000000 : fl == 7 ? 1000 : 1), fl - 1);
+    writePadded(p + 20, <u32>frac, fl - 1);
   }
-  store<u8>(p + 19 + fl, 90);
+  const z = p + 19 + fl;
+  if (off == 0) { store<u8>(z, 90); return; } // Z
+  const a = off < 0 ? -off : off;
+  store<u8>(z, off < 0 ? 45 : 43);
+  writePadded(z + 1, <u32>(a / 60), 2); store<u8>(z + 3, 58);
+  writePadded(z + 4, <u32>(a % 60), 2);
 }
 
 const fmtBuf: usize = memory.data(40);

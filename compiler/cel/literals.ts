@@ -6,6 +6,8 @@ import { RE2JS } from "@bufbuild/re2";
 export interface SecondsNanos {
   seconds: bigint;
   nanos: number;
+  /** timestamps only: the UTC offset in minutes the text was written with */
+  offset?: number;
 }
 
 const NANOS_PER: Record<string, bigint> = {
@@ -71,7 +73,8 @@ export function parseTimestamp(s: string): SecondsNanos | string {
   // CEL timestamps span 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59.999999999Z
   if (seconds < -62135596800n || seconds > 253402300799n) return `${bad}: out of range`;
   const nanos = m[7] ? Number(m[7].padEnd(9, "0")) : 0;
-  return { seconds, nanos };
+  // Go keeps the zone a timestamp was written in and string() prints it ("…+04:00").
+  return offset ? { seconds, nanos, offset: offset / 60 } : { seconds, nanos };
 }
 
 /** undefined when `re` is a valid RE2 pattern, else the error message. */

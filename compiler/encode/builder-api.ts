@@ -12,7 +12,8 @@ export type ConstValue =
   | { bytes: Uint8Array }
   | { list: ConstValue[] }
   | { map: Array<[ConstValue, ConstValue]> }
-  | { timestamp: { seconds: bigint; nanos: number } }
+  /** offset: the UTC offset in minutes it was written with (formatting only; 0 when absent) */
+  | { timestamp: { seconds: bigint; nanos: number; offset?: number } }
   | { duration: { seconds: bigint; nanos: number } }
   | { type: number }; // Tag of the type described
 

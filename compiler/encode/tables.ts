@@ -82,7 +82,7 @@ function constKey(v: ConstValue): string {
   if ("bytes" in v) return `b:${hex(v.bytes)}`;
   if ("list" in v) return `l[${v.list.map(constKey).join(",")}]`;
   if ("map" in v) return `m{${v.map.map(([k, x]) => `${constKey(k)}=${constKey(x)}`).join(",")}}`;
-  if ("timestamp" in v) return `ts:${v.timestamp.seconds}.${v.timestamp.nanos}`;
+  if ("timestamp" in v) return `ts:${v.timestamp.seconds}.${v.timestamp.nanos}@${v.timestamp.offset ?? 0}`;
   if ("duration" in v) return `du:${v.duration.seconds}.${v.duration.nanos}`;
   return `ty:${v.type}`;
 }
@@ -214,6 +214,7 @@ export class RulesetBuilder implements RulesetTables {
       dv.setUint32(8, start, true);
     } else if ("timestamp" in v) {
       setTag(Tag.TIMESTAMP);
+      dv.setInt16(2, v.timestamp.offset ?? 0, true);
       dv.setUint32(4, v.timestamp.nanos, true);
       dv.setBigInt64(8, BigInt.asIntN(64, v.timestamp.seconds), true);
     } else if ("duration" in v) {

@@ -38,9 +38,9 @@ export class ValueReader {
       case Tag.BOOL:
         return dv.getUint32(cell + CL_B, true) !== 0;
       case Tag.INT:
-        return Number(dv.getBigInt64(cell + CL_B, true));
+        return jsonInt(dv.getBigInt64(cell + CL_B, true));
       case Tag.UINT:
-        return Number(dv.getBigUint64(cell + CL_B, true));
+        return jsonInt(dv.getBigUint64(cell + CL_B, true));
       case Tag.DOUBLE: {
         const d = dv.getFloat64(cell + CL_B, true);
         if (Number.isFinite(d)) return d;
@@ -75,7 +75,7 @@ export class ValueReader {
       case Tag.MESSAGE:
         return this.message(a as Message, dv.getUint32(cell + CL_B, true), depth);
       case Tag.TIMESTAMP:
-        return formatTimestamp(dv.getBigInt64(cell + CL_B, true), a);
+        return formatTimestamp(dv.getBigInt64(cell + CL_B, true), a, dv.getInt16(cell + 2, true));
       case Tag.DURATION:
         return formatDuration(dv.getBigInt64(cell + CL_B, true), dv.getInt32(cell + CL_A, true));
       case Tag.TYPE:
@@ -181,25 +181,35 @@ function typeName(t: number): string {
   return TYPE_NAMES[t as Tag] ?? "dyn";
 }
 
-/** protojson: 0, 3, 6 or 9 fractional digits. */
-function fraction(nanos: number): string {
-  if (nanos === 0) return "";
-  const s = String(nanos).padStart(9, "0");
-  if (nanos % 1_000_000 === 0) return "." + s.slice(0, 3);
-  if (nanos % 1_000 === 0) return "." + s.slice(0, 6);
-  return "." + s;
+/** cel-go renders a value as JSON the way its string() conversion does (ConvertToNative to
+ *  structpb.Value); checked against Cerbos by test/conformance/functions-differential. */
+
+/** Integers beyond ±(2^53 − 1) become decimal strings: a JSON number would lose digits. */
+function jsonInt(v: bigint): number | string {
+  return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : String(v);
 }
 
-export function formatTimestamp(seconds: bigint, nanos: number): string {
-  const d = new Date(Number(seconds) * 1000);
+/** Go's time.RFC3339Nano: the fraction without trailing zeros; the zone the value was written
+ *  in (offset in minutes, 0 → "Z"). */
+export function formatTimestamp(seconds: bigint, nanos: number, offsetMinutes = 0): string {
+  const d = new Date((Number(seconds) + offsetMinutes * 60) * 1000);
   const iso = d.toISOString(); // 2006-01-02T15:04:05.000Z for years 0..9999
-  return iso.slice(0, 19) + fraction(nanos) + "Z";
+  const frac = nanos === 0 ? "" : `.${String(nanos).padStart(9, "0").replace(/0+$/, "")}`;
+  if (offsetMinutes === 0) return `${iso.slice(0, 19)}${frac}Z`;
+  const a = Math.abs(offsetMinutes);
+  const hm = `${String(Math.floor(a / 60)).padStart(2, "0")}:${String(a % 60).padStart(2, "0")}`;
+  return `${iso.slice(0, 19)}${frac}${offsetMinutes < 0 ? "-" : "+"}${hm}`;
 }
 
+/** strconv.FormatFloat(d.Seconds(), 'f', -1, 64) + "s": shortest round-trip digits of the seconds
+ *  as a float64, never in exponent form. */
 export function formatDuration(seconds: bigint, nanos: number): string {
-  const neg = seconds < 0n || nanos < 0;
-  const s = seconds < 0n ? -seconds : seconds;
-  return `${neg ? "-" : ""}${s}${fraction(Math.abs(nanos))}s`;
+  const x = Number(seconds) + nanos / 1e9;
+  const s = String(x);
+  const e = s.indexOf("e"); // only below 1e-6 here: durations stay far under 1e21 s
+  if (e < 0) return `${s}s`;
+  const digits = s.slice(0, e).replace(/[-.]/g, "");
+  return `${x < 0 ? "-" : ""}0.${"0".repeat(-Number(s.slice(e + 1)) - 1)}${digits}s`;
 }
 
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

@@ -128,8 +128,8 @@ function expectedJson(v: CelValue): unknown {
     case "string":
       return v.value;
     case "int":
-    case "uint":
-      return Number(v.value);
+    case "uint": // cel-go: JSON numbers only within ±(2^53 − 1), decimal strings beyond
+      return BigInt(v.value) <= 9007199254740991n && BigInt(v.value) >= -9007199254740991n ? Number(v.value) : String(v.value);
     case "double":
       return Number.isFinite(v.value) ? v.value : undefined;
     case "bytes":
@@ -147,14 +147,16 @@ function expectedJson(v: CelValue): unknown {
       }
       return out;
     }
+    // As cel-go's string(): RFC3339Nano (fraction without trailing zeros) and the seconds as
+    // Go's FormatFloat(d.Seconds(), 'f', -1) — what Cerbos 0.55 returned in the function
+    // differential (test/conformance/functions-differential.test.ts).
     case "timestamp": {
       const iso = new Date(Number(v.value.seconds) * 1000).toISOString().slice(0, 19);
-      return `${iso}${frac(v.value.nanos)}Z`;
+      return `${iso}${frac(v.value.nanos).replace(/\.?0+$/, "")}Z`;
     }
     case "duration": {
-      const neg = v.value.seconds < 0n || v.value.nanos < 0;
-      const s = v.value.seconds < 0n ? -v.value.seconds : v.value.seconds;
-      return `${neg ? "-" : ""}${s}${frac(Math.abs(v.value.nanos))}s`;
+      const x = Number(v.value.seconds) + v.value.nanos / 1e9;
+      return String(x).includes("e") ? undefined : `${x}s`;
     }
     default:
       return undefined;

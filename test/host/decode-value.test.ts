@@ -1,21 +1,26 @@
-// CEL values → JSON as Cerbos renders outputs (protojson of google.protobuf.Value).
+// CEL values → JSON as Cerbos renders outputs: cel-go converts a value to google.protobuf.Value
+// the way its string() conversion prints it (verified against the binary by
+// test/conformance/functions-differential.test.ts).
 import { describe, expect, it } from "vitest";
 import { base64, formatDuration, formatTimestamp } from "../../host/common/decode-value.ts";
 import { newCallId } from "../../host/common/call-id.ts";
 
-describe("protojson formatting", () => {
-  it("formats timestamps with 0, 3, 6 or 9 fractional digits", () => {
+describe("output formatting", () => {
+  it("formats timestamps as Go's RFC3339Nano in the zone they were written in", () => {
     expect(formatTimestamp(1_700_000_000n, 0)).toBe("2023-11-14T22:13:20Z");
-    expect(formatTimestamp(1_700_000_000n, 120_000_000)).toBe("2023-11-14T22:13:20.120Z");
+    expect(formatTimestamp(1_700_000_000n, 120_000_000)).toBe("2023-11-14T22:13:20.12Z");
     expect(formatTimestamp(1_700_000_000n, 123_456_000)).toBe("2023-11-14T22:13:20.123456Z");
     expect(formatTimestamp(0n, 1)).toBe("1970-01-01T00:00:00.000000001Z");
+    expect(formatTimestamp(1_700_000_000n, 500_000_000, 240)).toBe("2023-11-15T02:13:20.5+04:00");
+    expect(formatTimestamp(1_700_000_000n, 0, -510)).toBe("2023-11-14T13:43:20-08:30");
   });
 
-  it("formats durations as seconds", () => {
+  it("formats durations as the shortest decimal seconds", () => {
     expect(formatDuration(3600n, 0)).toBe("3600s");
-    expect(formatDuration(1n, 500_000_000)).toBe("1.500s");
-    expect(formatDuration(-1n, -500_000_000)).toBe("-1.500s");
+    expect(formatDuration(1n, 500_000_000)).toBe("1.5s");
+    expect(formatDuration(-1n, -500_000_000)).toBe("-1.5s");
     expect(formatDuration(0n, -1000)).toBe("-0.000001s");
+    expect(formatDuration(0n, 1)).toBe("0.000000001s");
   });
 
   it("encodes bytes as standard base64", () => {

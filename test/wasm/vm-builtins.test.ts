@@ -357,3 +357,26 @@ describe("map insert and sorting (transformMap, list.sort(), list.sortBy())", ()
     expect(call(Builtin.SORT_BY_KEYS, people, { list: [int(1)] })).toEqual(err(CelError.INVALID_ARGUMENT));
   });
 });
+
+describe("timestamps keep the zone they were written in (Go's time.Time)", () => {
+  /** string(timestamp(text) [+ duration(d)]) evaluated by the VM. */
+  function show(text: string, plus?: string): Val {
+    const rs = new MiniRuleset();
+    const a = new Asm();
+    a.k(Op.CONST, rs.constant(text)).call(Builtin.TIMESTAMP, 1);
+    if (plus) a.k(Op.CONST, rs.constant(plus)).call(Builtin.DURATION, 1).op(Op.ADD);
+    a.call(Builtin.TO_STRING, 1).op(Op.RET);
+    rs.expr(a);
+    vm.load(rs);
+    return vm.eval(0);
+  }
+  it("string() prints the parsed offset and the fraction without trailing zeros", () => {
+    expect(show("2018-03-17T09:04:45.5+04:00")).toBe("2018-03-17T09:04:45.5+04:00");
+    expect(show("1998-03-18T18:48:46.100Z")).toBe("1998-03-18T18:48:46.1Z");
+    expect(show("2000-01-01T00:00:00-08:30")).toBe("2000-01-01T00:00:00-08:30");
+    expect(show("2000-01-01T00:00:00+00:00")).toBe("2000-01-01T00:00:00Z");
+  });
+  it("adding a duration keeps the zone", () => {
+    expect(show("2000-01-01T23:30:00-08:00", "1h")).toBe("2000-01-02T00:30:00-08:00");
+  });
+});
