@@ -120,7 +120,6 @@ export const CEL_SPEC_SKIPS: Record<string, string> = {
   "timestamps/timestamp_selectors_tz/getMinutes": "VM: IANA time zone names are not supported (no tz tables yet)",
   "timestamps/duration_converters/get_milliseconds": "CERBOS: cel-spec wants the millisecond field (321); Cerbos 0.55 returns total milliseconds 123321, as the VM does",
   // Cerbos cel_eval corpus (cel-eval.test.ts): every failing leaf returns UNSUPPORTED from the VM
-  "cel_eval/hierarchy_funcs.yaml": "VM: HIERARCHY and the HIER_* methods (ancestorOf, overlaps, commonAncestors, size, index) not implemented",
   "cel_eval/maps_and_lists.yaml": "VM: MATCHES, SORT (list.sort()) and SORT_BY_KEYS (sortBy) builtins not implemented",
   "cel_eval/network.yaml": "VM: network builtins (IP, CIDR, IS_IP, IS_CIDR, IP_*, CIDR_*) not implemented",
   "cel_eval/string_funcs.yaml": "VM: MATCHES, BASE64_*, JSON_ENCODE, REGEX_REPLACE/EXTRACT/EXTRACT_ALL and OPTIONAL_OF builtins not implemented",

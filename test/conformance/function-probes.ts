@@ -90,6 +90,17 @@ export const FUNCTION_PROBES: Probe[] = [
   { expr: `${A}.la.sort()` },
   { expr: `${A}.la.reverse()` },
   { expr: `${A}.la.sortBy(x, -size(x))` },
+  // Cerbos hierarchy()
+  ...["ancestorOf", "descendentOf", "immediateChildOf", "immediateParentOf", "siblingOf", "overlaps"].map((f) => ({
+    expr: `hierarchy(${A}.hx).${f}(hierarchy(${A}.hy))`,
+    bool: true,
+  })),
+  { expr: `hierarchy(${A}.hx).commonAncestors(hierarchy(${A}.hy)).size()` },
+  { expr: `hierarchy(${A}.hx).commonAncestors(hierarchy(${A}.hy)) == hierarchy(${A}.hy)`, bool: true },
+  { expr: `hierarchy(${A}.hx).size()` },
+  { expr: `hierarchy(${A}.hx)[1]` },
+  { expr: `hierarchy(${A}.hx) == hierarchy(${A}.la)`, bool: true },
+  { expr: `hierarchy(${A}.hx, ":").size()` },
   // math (cel-go ext.Math)
   { expr: `math.greatest(${A}.n, ${A}.m)` },
   { expr: `math.least([${A}.n, ${A}.m, 0.5])` },
@@ -137,6 +148,7 @@ const ITEMS = ["a", "b", "c", "ab"];
 const DURATIONS = ["1h", "30m", "1h30m", "-2s", "0s", "100ms", "2h45m30.5s", "1.5h", "bad", "72h"];
 const IPS = ["10.0.0.1", "10.255.255.255", "11.0.0.1", "192.168.1.20", "::1", "2001:db8::1", "2001:db9::1", "bad"];
 const ZONES = ["UTC", "+05:30", "-08:00", "+00:00"];
+const PATHS = ["a", "a.b", "a.b.c", "a.b.d", "a.c", "b", "a.b.c.d", "", "x.y", "a:b:c", "a..b"];
 
 /** mulberry32: a small seeded generator, so a failing seed replays exactly. */
 export function rng(seed: number): () => number {
@@ -177,6 +189,8 @@ export function randomAttributes(random: () => number): Record<string, unknown> 
     d: pick(DURATIONS),
     ip: pick(IPS),
     tz: pick(ZONES),
+    hx: pick(PATHS),
+    hy: pick(PATHS),
   };
   for (const k of Object.keys(attr)) if (random() < 0.04) delete attr[k];
   return attr;
