@@ -14,7 +14,16 @@ export interface Overload {
 }
 
 const NUM = ["int", "uint", "double"];
-const ORDERED = ["bool", "int", "uint", "double", "string", "bytes", "timestamp", "duration"];
+const NUM_BY_ID = ["double", "int", "uint"];
+/** ordering overloads, same-type and CrossTypeNumericComparisons, sorted like cel-go's ids */
+const ORDER_BY_ID: Array<[string, string]> = [
+  ["bool", "bool"], ["bytes", "bytes"], ["double", "double"], ["double", "int"], ["double", "uint"], ["duration", "duration"],
+  ["int", "int"], ["int", "double"], ["int", "uint"], ["string", "string"], ["timestamp", "timestamp"], ["uint", "uint"],
+  ["uint", "double"], ["uint", "int"],
+];
+/** ext.Lists' comparable types, in its declaration order: with an unbound element type (`[].sort()`)
+ *  the first overload that matches binds it, so the order is observable. */
+const COMPARABLE = ["int", "uint", "double", "bool", "duration", "timestamp", "string", "bytes"];
 const each = (types: string[], f: (t: string) => string): string[] => types.map(f);
 const getters = ["getFullYear", "getMonth", "getDayOfYear", "getDayOfMonth", "getDate", "getDayOfWeek", "getHours", "getMinutes", "getSeconds", "getMilliseconds"];
 const setChecks = ["hasIntersection", "has_intersection", "isSubset", "is_subset"];
@@ -24,34 +33,44 @@ const hierBool = ["ancestorOf", "descendentOf", "immediateChildOf", "immediatePa
 const SIGNATURES: string[] = [
   "!_(bool) -> bool",
   "@not_strictly_false(bool) -> bool",
-  "-_(int) -> int",
+  // Operators in cel-go's declaration order (by overload id): with unbound type parameters
+  // (`[][0] + [][0]`) the first matching overload binds them.
   "-_(double) -> double",
+  "-_(int) -> int",
   "_?_:_(bool, A, A) -> A",
   "_==_(A, A) -> bool",
   "_!=_(A, A) -> bool",
-  ...each([...NUM, "string", "bytes"], (t) => `_+_(${t}, ${t}) -> ${t}`),
-  "_+_(list(A), list(A)) -> list(A)",
-  "_+_(timestamp, duration) -> timestamp",
-  "_+_(duration, timestamp) -> timestamp",
+  "_+_(bytes, bytes) -> bytes",
+  "_+_(double, double) -> double",
   "_+_(duration, duration) -> duration",
-  ...each(NUM, (t) => `_-_(${t}, ${t}) -> ${t}`),
-  "_-_(timestamp, timestamp) -> duration",
-  "_-_(timestamp, duration) -> timestamp",
+  "_+_(duration, timestamp) -> timestamp",
+  "_+_(int, int) -> int",
+  "_+_(list(A), list(A)) -> list(A)",
+  "_+_(string, string) -> string",
+  "_+_(timestamp, duration) -> timestamp",
+  "_+_(uint, uint) -> uint",
+  "_-_(double, double) -> double",
   "_-_(duration, duration) -> duration",
-  ...each(NUM, (t) => `_*_(${t}, ${t}) -> ${t}`),
-  ...each(NUM, (t) => `_/_(${t}, ${t}) -> ${t}`),
+  "_-_(int, int) -> int",
+  "_-_(timestamp, duration) -> timestamp",
+  "_-_(timestamp, timestamp) -> duration",
+  "_-_(uint, uint) -> uint",
+  ...each(NUM_BY_ID, (t) => `_*_(${t}, ${t}) -> ${t}`),
+  ...each(NUM_BY_ID, (t) => `_/_(${t}, ${t}) -> ${t}`),
   "_%_(int, int) -> int",
   "_%_(uint, uint) -> uint",
-  ...["_<_", "_<=_", "_>_", "_>=_"].flatMap((op) => [
-    ...each(ORDERED, (t) => `${op}(${t}, ${t}) -> bool`),
-    ...NUM.flatMap((a) => NUM.filter((b) => b !== a).map((b) => `${op}(${a}, ${b}) -> bool`)),
-  ]),
+  ...["_<_", "_<=_", "_>_", "_>=_"].flatMap((op) =>
+    ORDER_BY_ID.map(([a, b]) => `${op}(${a}, ${b}) -> bool`),
+  ),
   "_[_](list(A), int) -> A",
   "_[_](map(A, B), A) -> B",
+  // OptionalTypes indexes optionals too, so `dyn[k]` matches two overloads and is dyn
+  "_[_](optional_type(list(V)), int) -> optional_type(V)",
+  "_[_](optional_type(map(K, V)), K) -> optional_type(V)",
   `_[_](${hier}, int) -> string`,
   "@in(A, list(A)) -> bool",
   "@in(A, map(A, B)) -> bool",
-  ...["string", "bytes", "list(A)", "map(A, B)"].flatMap((t) => [`size(${t}) -> int`, `${t}.size() -> int`]),
+  ...["bytes", "list(A)", "map(A, B)", "string"].flatMap((t) => [`size(${t}) -> int`, `${t}.size() -> int`]),
   `${hier}.size() -> int`,
   // conversions
   ...each(["bool", "string"], (t) => `bool(${t}) -> bool`),
@@ -93,11 +112,16 @@ const SIGNATURES: string[] = [
   "list(A).reverse() -> list(A)",
   "list(A).slice(int, int) -> list(A)",
   "lists.range(int) -> list(int)",
-  ...each(ORDERED, (t) => `list(${t}).sort() -> list(${t})`),
-  ...each(ORDERED, (t) => `list(A).@sortByAssociatedKeys(list(${t})) -> list(A)`),
+  ...each(COMPARABLE, (t) => `list(${t}).sort() -> list(${t})`),
+  ...each(COMPARABLE, (t) => `list(A).@sortByAssociatedKeys(list(${t})) -> list(A)`),
   // sets
   ...["sets.contains", "sets.equivalent", "sets.intersects"].map((f) => `${f}(list(A), list(A)) -> bool`),
-  // math (greatest/least are macros: typecheck.ts)
+  // math.greatest/least are macros (typecheck.ts) over these; mixed numeric pairs give dyn
+  ...["math.@max", "math.@min"].flatMap((f) => [
+    ...each(NUM, (t) => `${f}(${t}) -> ${t}`),
+    ...NUM.flatMap((a) => NUM.map((b) => `${f}(${a}, ${b}) -> ${a === b ? a : "dyn"}`)),
+    ...each(NUM, (t) => `${f}(list(${t})) -> ${t}`),
+  ]),
   ...["ceil", "floor", "round", "trunc"].map((f) => `math.${f}(double) -> double`),
   ...["abs", "sign"].flatMap((f) => each(NUM, (t) => `math.${f}(${t}) -> ${t}`)),
   ...["isInf", "isNaN", "isFinite"].map((f) => `math.${f}(double) -> bool`),

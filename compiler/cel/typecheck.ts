@@ -130,7 +130,10 @@ class TypeChecker {
   }
 
   private select(e: Extract<Expr, { k: "select" }>): Type {
-    const operand = substitute(this.m, this.check(e.operand), false);
+    let operand = substitute(this.m, this.check(e.operand), false);
+    // Selecting on an optional selects inside it and stays optional (cel-go's OptionalTypes).
+    const optional = operand.kind === "opaque" && operand.name === "optional_type";
+    if (optional) operand = operand.params[0]!;
     let result: Type = DYN;
     switch (operand.kind) {
       case "struct": {
@@ -156,7 +159,8 @@ class TypeChecker {
       default:
         this.error(e.offset, `type '${this.fmt(operand)}' does not support field selection`);
     }
-    return e.test ? BOOL : result;
+    if (e.test) return BOOL;
+    return optional ? { kind: "opaque", name: "optional_type", params: [result] } : result;
   }
 
   private call(e: Extract<Expr, { k: "call" }>): Type {
@@ -212,16 +216,18 @@ class TypeChecker {
       this.error(e.offset, `expected type '${this.fmt(expected)}' but found '${this.fmt(actual)}'`);
   }
 
-  /** cel-go's math.greatest/least macros: literal arguments must be numeric; the result is the
-   *  common numeric type, else dyn. */
+  /** cel-go's math.greatest/least macros: literal arguments must be numeric, then the call is
+   *  math.@max/@min of the arguments (more than two are passed as one list literal). */
   private mathMacro(e: Expr, name: string, args: Expr[]): Type {
-    const nonNumericLit = (a: Expr) => a.k === "lit" && !NUMERIC.has(a.lit.kind);
-    if (args.length === 1 && nonNumericLit(args[0]!)) return this.error(e.offset, `${name}() invalid single argument value`);
-    if (args.length > 1 && args.some(nonNumericLit)) return this.error(e.offset, `${name}() simple literal arguments must be numeric`);
-    let types = args.map((a) => substitute(this.m, this.check(a), false));
-    if (types.length === 1 && types[0]!.kind === "list") types = [types[0]!.params[0]!];
-    const first = types[0];
-    return first && NUMERIC.has(first.kind) && types.every((t) => t.kind === first.kind) ? first : DYN;
+    // cel-go's isValidArgType: numeric literals and non-literal expressions, not list/map literals
+    const valid = (a: Expr) => (a.k === "lit" ? NUMERIC.has(a.lit.kind) : a.k !== "list" && a.k !== "map");
+    const a0 = args[0]!;
+    if (args.length === 1 && !(valid(a0) || (a0.k === "list" && a0.elems.length > 0 && a0.elems.every(valid))))
+      return this.error(e.offset, `${name}() invalid single argument value`);
+    if (args.length > 1 && !args.every(valid)) return this.error(e.offset, `${name}() simple literal arguments must be numeric`);
+    const fn = name === "math.greatest" ? "math.@max" : "math.@min";
+    const types = args.length > 2 ? [this.check({ offset: e.offset, k: "list", elems: args })] : args.map((a) => this.check(a));
+    return this.resolve(e.offset, fn, false, DECLS.get(fn)!, types);
   }
 
   private comprehension(e: Extract<Expr, { k: "comp" }>): Type {

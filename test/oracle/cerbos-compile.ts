@@ -7,19 +7,36 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cerbosBinary } from "./paths.ts";
 
+export interface PolicyExtras {
+  /** policy-local variables: name → CEL expression */
+  variables?: Record<string, string>;
+  /** policy-local constants: name → YAML/JSON value */
+  constants?: Record<string, unknown>;
+}
+
 /** One resource policy with a rule per expression (rule i's condition is exprs[i]). */
-export function policyWithConditions(exprs: readonly string[]): string {
+export function policyWithConditions(exprs: readonly string[], extras: PolicyExtras = {}): string {
   const rules = exprs
     .map((e, i) => `    - actions: ["a${i}"]\n      effect: EFFECT_ALLOW\n      roles: ["user"]\n      condition:\n        match:\n          expr: ${JSON.stringify(e)}\n`)
     .join("");
-  return `apiVersion: api.cerbos.dev/v1\nresourcePolicy:\n  version: default\n  resource: doc\n  rules:\n${rules}`;
+  const block = (key: string, entries: Record<string, unknown> | undefined): string =>
+    entries ? `  ${key}:\n    local:\n${Object.entries(entries).map(([k, v]) => `      ${k}: ${JSON.stringify(v)}\n`).join("")}` : "";
+  return `apiVersion: api.cerbos.dev/v1\nresourcePolicy:\n  version: default\n  resource: doc\n${block("constants", extras.constants)}${block("variables", extras.variables)}  rules:\n${rules}`;
+}
+
+/** Which rule (index into exprs) a 1-based line of policyWithConditions's text belongs to. */
+export function conditionIndexAt(text: string, line: number): number {
+  const lines = text.split("\n");
+  let idx = -1;
+  for (let i = 0; i < line && i < lines.length; i++) if (lines[i]!.startsWith("    - actions:")) idx++;
+  return idx;
 }
 
 /** For each expression: undefined when Cerbos accepts it, else Cerbos's error description. */
-export function cerbosCompileConditions(exprs: readonly string[]): Array<string | undefined> {
+export function cerbosCompileConditions(exprs: readonly string[], extras: PolicyExtras = {}): Array<string | undefined> {
   const dir = mkdtempSync(join(tmpdir(), "verdict-cerbos-compile-"));
   try {
-    writeFileSync(join(dir, "doc.yaml"), policyWithConditions(exprs));
+    writeFileSync(join(dir, "doc.yaml"), policyWithConditions(exprs, extras));
     const r = spawnSync(cerbosBinary(), ["compile", "--no-color", "--skip-tests", "-o", "json", dir], {
       encoding: "utf8",
       timeout: 60_000,
