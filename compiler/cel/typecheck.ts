@@ -8,6 +8,7 @@ import type { CelSource } from "../model.ts";
 import type { DiagnosticBag } from "../diagnostics.ts";
 import type { Expr, Literal } from "./ir.ts";
 import { DECLS, type Overload } from "./decls.ts";
+import { formatCallError } from "./format-check.ts";
 import { NAMESPACES } from "./functions.ts";
 import {
   BOOL, BYTES, DOUBLE, DYN, ERROR, INT, NULL, STRING, UINT, exactType, formatType, isAssignable, isAssignableList, listOf, mapOf,
@@ -59,6 +60,8 @@ class TypeChecker {
   private readonly m: Mapping = new Map();
   private fresh = 0;
   private readonly scopes: Array<Map<string, Type>> = [];
+  /** the type found for each node (format validation reads list elements') */
+  private readonly types = new Map<Expr, Type>();
 
   constructor(
     private readonly src: CelSource,
@@ -88,6 +91,12 @@ class TypeChecker {
   }
 
   check(e: Expr): Type {
+    const t = this.checkNode(e);
+    this.types.set(e, t);
+    return t;
+  }
+
+  private checkNode(e: Expr): Type {
     switch (e.k) {
       case "lit":
         return literalType(e.lit);
@@ -140,7 +149,8 @@ class TypeChecker {
         const fields = MESSAGES[operand.name!];
         if (fields) {
           const f = Object.hasOwn(fields, e.field) ? fields[e.field] : undefined;
-          // Request messages' unknown fields were reported by check.ts already.
+          // Unknown fields of the request messages were reported by check.ts already; those of
+          // AuxData.JWT (only `claims` is known) stay dyn: better lenient than refuse a real field.
           if (f) result = f;
         } else if (fields === undefined) {
           return this.error(e.offset, `undefined field '${e.field}'`);
@@ -181,7 +191,13 @@ class TypeChecker {
     const argTypes = [...(target ? [this.check(target)] : []), ...args.map((a) => this.check(a))];
     const overloads = DECLS.get(name);
     if (!overloads) return DYN; // not declared here: lenient (see decls.ts)
-    return this.resolve(e.offset, name, target !== undefined, overloads, argTypes);
+    const result = this.resolve(e.offset, name, target !== undefined, overloads, argTypes);
+    const list = args[0];
+    if (name === "format" && target?.k === "lit" && target.lit.kind === "string" && args.length === 1 && list?.k === "list") {
+      const err = formatCallError(target.lit.value, list.elems.map((x) => substitute(this.m, this.types.get(x) ?? DYN, false)));
+      if (err) return this.error(e.offset, err);
+    }
+    return result;
   }
 
   /** cel-go's resolveOverload: every matching overload binds type parameters; differing results give dyn. */

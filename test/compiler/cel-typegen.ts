@@ -104,6 +104,7 @@ export function generateConditions(seed: number, count: number): string[] {
       (d) => `base64.encode(${gen("bytes", d)})`,
       (d) => `${gen("string", d)}.substring(${gen("int", d)})`,
       (d) => `hierarchy(${gen("string", d)})[${gen("int", d)}]`,
+      (d) => `${pick([`"%s"`, `"%d and %s"`, `"%x"`, `"%.2f"`, `"%b %o"`, `"100%%"`, `"%q"`])}.format([${[gen(pick(TYPES), d), gen(pick(TYPES), d)].slice(0, Math.floor(rnd() * 3)).join(", ")}])`,
     ],
     bytes: [(d) => `bytes(${gen("string", d)})`, (d) => `${gen("bytes", d)} + ${gen("bytes", d)}`],
     list: [
