@@ -101,7 +101,7 @@ class TypeChecker {
       case "lit":
         return literalType(e.lit);
       case "ident":
-        return this.local(e.name) ?? ROOTS[e.name] ?? TYPE_IDENTS[e.name] ?? DYN;
+        return this.local(e.name) ?? own(ROOTS, e.name) ?? own(TYPE_IDENTS, e.name) ?? DYN;
       case "select":
         return this.select(e);
       case "call":
@@ -146,7 +146,7 @@ class TypeChecker {
     let result: Type = DYN;
     switch (operand.kind) {
       case "struct": {
-        const fields = MESSAGES[operand.name!];
+        const fields = Object.hasOwn(MESSAGES, operand.name!) ? MESSAGES[operand.name!] : undefined;
         if (fields) {
           const f = Object.hasOwn(fields, e.field) ? fields[e.field] : undefined;
           // Unknown fields of the request messages were reported by check.ts already; those of
@@ -280,6 +280,8 @@ class TypeChecker {
     return substitute(this.m, result, false);
   }
 }
+
+const own = <V>(table: Record<string, V>, key: string): V | undefined => (Object.hasOwn(table, key) ? table[key] : undefined);
 
 function literalType(l: Literal): Type {
   switch (l.kind) {
