@@ -6,6 +6,7 @@ import type { CelSource } from "../model.ts";
 import { checkCel, type LowerScope } from "./check.ts";
 import { lowerNode } from "./lower.ts";
 import { parseCel } from "./parse.ts";
+import { typecheckCel } from "./typecheck.ts";
 import type { Expr } from "./ir.ts";
 
 export type { LowerScope } from "./check.ts";
@@ -20,7 +21,7 @@ export function lowerCel(src: CelSource, scope: LowerScope, tables: RulesetTable
     return undefined;
   }
   const checked = checkCel(parsed.expr, src, scope, diags);
-  if (!checked) return undefined;
+  if (!checked || !typecheckCel(parsed.expr, src, diags)) return undefined;
   const seen = new Set<string>();
   for (const [root, key] of checked.attributes) {
     if (seen.has(`${root}\0${key}`)) continue;

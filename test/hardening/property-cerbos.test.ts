@@ -22,7 +22,7 @@ import { describeError } from "../conformance/pdp.ts";
 import { startCerbos } from "../oracle/cerbos.ts";
 import { JsonClient, mapLimit } from "../oracle/http.ts";
 import { repoRoot } from "../oracle/paths.ts";
-import { checkRequest, KNOWN_DIVERGENCES, policyFiles, policySet, type CheckRequest, type PolicySet } from "./arbitraries/policies.ts";
+import { checkRequest, ILL_TYPED, policyFiles, policySet, type CheckRequest, type PolicySet } from "./arbitraries/policies.ts";
 
 const SEED = Number(process.env.VERDICT_PROP_SEED ?? 20261123);
 const RUNS = Number(process.env.VERDICT_PROP_RUNS ?? 25);
@@ -213,10 +213,10 @@ describe("property: Verdict decides like real Cerbos 0.55 on generated policies 
   );
 });
 
-// Found by the property above (first run, seed 20261123): Verdict's CEL checker does not type the
-// typed request fields (P.id, R.id, …) or literals, so it accepts comparisons Cerbos's type checker
-// refuses ("found no matching overload"). The generator keeps P.id well-typed; these pin the gap.
-describe("known divergence: ill-typed CEL that Cerbos refuses", () => {
+// Found by the property above (first run, seed 20261123), when Verdict's CEL checker did not type
+// the typed request fields (P.id, R.id, …) or literals: comparisons Cerbos's type checker refuses
+// ("found no matching overload"). compiler/cel/typecheck.ts closed the gap; these keep it closed.
+describe("ill-typed CEL that Cerbos refuses", () => {
   const one = (expr: string): Array<{ path: string; text: string }> => [
     {
       path: "doc.yaml",
@@ -225,7 +225,7 @@ describe("known divergence: ill-typed CEL that Cerbos refuses", () => {
   ];
 
   it("real Cerbos refuses every one of them", async () => {
-    for (const expr of KNOWN_DIVERGENCES) {
+    for (const expr of ILL_TYPED) {
       const dir = writeDir(one(expr));
       try {
         await expect(startCerbos({ policyDir: dir, startTimeoutMs: 15_000 }).then((s) => s.stop()), expr).rejects.toThrow(/no matching overload/);
@@ -235,9 +235,12 @@ describe("known divergence: ill-typed CEL that Cerbos refuses", () => {
     }
   }, 60_000);
 
-  // Passes while Verdict still accepts them; when the compiler types these, this turns red:
-  // drop `.fails` and let the generator produce ill-typed P.id comparisons again.
-  it.fails("Verdict refuses them too (currently it accepts them)", () => {
-    for (const expr of KNOWN_DIVERGENCES) expect(compilePolicies(one(expr)).ruleset, expr).toBeUndefined();
+  it("Verdict refuses them too, with a type error at the condition", () => {
+    for (const expr of ILL_TYPED) {
+      const r = compilePolicies(one(expr));
+      expect(r.ruleset, expr).toBeUndefined();
+      expect(r.diagnostics.map((d) => `${d.code} ${d.span.line}`), expr).toEqual(["VD3015 11"]);
+      expect(r.diagnostics[0]!.message, expr).toMatch(/found no matching overload for '[^']+' applied to '\(.*\)'/);
+    }
   });
 });
