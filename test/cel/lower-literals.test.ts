@@ -18,7 +18,7 @@ describe("duration literals", () => {
 describe("timestamp literals", () => {
   it("parses RFC 3339 with offsets and fractions", () => {
     expect(parseTimestamp("1970-01-01T00:00:00Z")).toEqual({ seconds: 0n, nanos: 0 });
-    expect(parseTimestamp("2021-04-22T10:05:20.021-05:00")).toEqual({ seconds: 1619103920n, nanos: 21_000_000 });
+    expect(parseTimestamp("2021-04-22T10:05:20.021-05:00")).toEqual({ seconds: 1619103920n, nanos: 21_000_000, offset: -300 });
     expect(parseTimestamp("0001-01-01T00:00:00Z")).toEqual({ seconds: -62135596800n, nanos: 0 });
   });
   it("rejects impossible dates and other formats", () => {
