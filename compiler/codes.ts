@@ -66,6 +66,7 @@ export const CODES = {
   VD3012: "integer literal out of range",
   VD3013: "expression too complex",
   VD3014: "invalid constant value",
+  VD3015: "regular expression not compilable ahead of time",
 
   // --- VD4xxx plan + encode (compiler/plan, compiler/encode)
   VD4001: "ruleset too large",

@@ -11,6 +11,7 @@ import { callNet } from "./net";
 import { callFormat } from "./format";
 import { callMath } from "./math";
 import { callCodec } from "./codec";
+import { callRegex } from "../regex";
 
 /** Calls builtin fn on the argc cells at args; the result replaces args[0]. */
 export function callBuiltin(fn: u32, args: usize, argc: u32): void {
@@ -26,5 +27,6 @@ export function callBuiltin(fn: u32, args: usize, argc: u32): void {
   if (callFormat(fn, args, argc)) return;
   if (callMath(fn, args, argc)) return;
   if (callCodec(fn, args, argc)) return;
+  if (callRegex(fn, args, argc)) return;
   setErrCode(args, CelError.UNSUPPORTED);
 }

@@ -14,7 +14,8 @@ export type ConstValue =
   | { map: Array<[ConstValue, ConstValue]> }
   | { timestamp: { seconds: bigint; nanos: number } }
   | { duration: { seconds: bigint; nanos: number } }
-  | { type: number }; // Tag of the type described
+  | { type: number } // Tag of the type described
+  | { regex: { pattern: string; program: Uint8Array } }; // compiled RE2 (compiler/cel/regex.ts)
 
 export interface RulesetTables {
   /** Returns the sid of `s`, adding it to STRINGS if new. */
