@@ -47,7 +47,7 @@ function wellFormed(p: usize, n: u32): bool {
 }
 
 /** Length of the UTF-8 sequence starting with byte b. */
-function runeLen(b: u8): i32 {
+export function runeLen(b: u8): i32 {
   if (b < 0x80) return 1;
   if (b < 0xe0) return 2;
   if (b < 0xf0) return 3;
@@ -55,7 +55,7 @@ function runeLen(b: u8): i32 {
 }
 
 /** Code point of the len-byte sequence at p (one loop: the per-length formulas cost ~100 B). */
-function decode(p: usize, len: i32): u32 {
+export function decode(p: usize, len: i32): u32 {
   let r = <u32>load<u8>(p);
   if (len == 1) return r;
   r &= 0x7f >> len; // lead-byte payload: 5, 4 or 3 bits

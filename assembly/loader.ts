@@ -20,6 +20,7 @@ import {
 import { inMemory, fnv1a, buildStringHash, builtHashMask } from "./reader";
 import { setSections, setStringHash, stringHash } from "./ruleset";
 import { validateCode } from "./codecheck";
+import { regexOk } from "./regex";
 import { allocWork, commitWork, dropWork } from "./evaluate";
 
 /** Largest nesting of conditions or constant values we accept (evaluation recurses on both). */
@@ -307,6 +308,7 @@ function constsOk(): bool {
     if (t == Tag.STRING || t == Tag.BYTES) { if (b >= cnt(Section.STRINGS)) return false; }
     else if (t == Tag.LIST) { if (!rangeOk(b, a, nConsts)) return false; }
     else if (t == Tag.MAP) { if (a > 0x7fffffff || !rangeOk(b, a * 2, nConsts)) return false; }
+    else if (t == Tag.REGEX) { if (!regexAt(b)) return false; }
     else if (t == Tag.DURATION || t == Tag.TIMESTAMP) {
       if (t == Tag.TIMESTAMP && a > 999999999) return false;
     } else if (t == Tag.TYPE) { if (a > <u32>Tag.ABSENT) return false; }
@@ -315,13 +317,21 @@ function constsOk(): bool {
   return acyclic(true);
 }
 
+/** STRINGS entry sid (already checked to lie inside the blob) holds a valid regex program. */
+function regexAt(sid: u32): bool {
+  const ns = cnt(Section.STRINGS), ix = base(Section.STRINGS);
+  if (sid >= ns) return false;
+  const e = ix + (<usize>sid << 3);
+  return regexOk(ix + (<usize>ns << 3) + load<u32>(e), load<u32>(e, 4));
+}
+
 /** Cell indexes → absolute pointers; STRING/BYTES cells get (length, pointer, sid). */
 function relocateConsts(strIndex: usize, strBlob: usize): void {
   const nConsts = cnt(Section.CONSTS), cb = base(Section.CONSTS);
   for (let i: u32 = 0; i < nConsts; i++) {
     const cl = cb + (<usize>i << 4);
     const t = <u32>load<u8>(cl);
-    if (t == Tag.STRING || t == Tag.BYTES) {
+    if (t == Tag.STRING || t == Tag.BYTES || t == Tag.REGEX) {
       const sid = load<u32>(cl + CL_B);
       store<u32>(cl + CL_A, load<u32>(strIndex + (<usize>sid << 3), 4));
       store<u32>(cl + CL_B, <u32>(strBlob + <usize>load<u32>(strIndex + (<usize>sid << 3))));

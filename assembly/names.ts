@@ -27,7 +27,7 @@ export function scopeValue(c: usize, defPtr: usize, defLen: u32): void {
 }
 
 function isAlpha(c: u32): bool { return (c >= 65 && c <= 90) || (c >= 97 && c <= 122); }
-function isWord(c: u32): bool { return isAlpha(c) || (c >= 48 && c <= 57) || c == 95; }
+export function isWord(c: u32): bool { return isAlpha(c) || (c >= 48 && c <= 57) || c == 95; }
 
 /** namer's pre-0.30 name pattern: ^[alpha][word@.\-/]*(:[alpha][word@.\-/]*)*$ */
 function oldNamePattern(p: usize, n: u32): bool {

@@ -26,7 +26,7 @@ export function load_ruleset(p: usize, len: u32): i32 {
   for (let i: u32 = 0; i < nC; i++) {
     const cl = cells + (<usize>i << 4);
     const t = <u32>load<u8>(cl);
-    if (t == Tag.STRING || t == Tag.BYTES) {
+    if (t == Tag.STRING || t == Tag.BYTES || t == Tag.REGEX) {
       const sid = load<u32>(cl + CL_B);
       store<u32>(cl + CL_A, load<u32>(sIndex + (<usize>sid << 3), 4));
       store<u32>(cl + CL_B, <u32>(sBlob + <usize>load<u32>(sIndex + (<usize>sid << 3))));

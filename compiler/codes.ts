@@ -67,6 +67,7 @@ export const CODES = {
   VD3013: "expression too complex",
   VD3014: "invalid constant value",
   VD3015: "type error (no matching overload, type mismatch)",
+  VD3016: "regular expression not compilable ahead of time",
 
   // --- VD4xxx plan + encode (compiler/plan, compiler/encode)
   VD4001: "ruleset too large",

@@ -17,6 +17,7 @@ import {
   PA_VAR_COUNT, CO_KIND, CO_A, CO_B,
 } from "../spec/format.ts";
 import { disassembleCode } from "./cel/index.ts";
+import { disassembleRegex } from "./cel/regex.ts";
 
 const utf8 = new TextDecoder("utf-8", { fatal: false });
 
@@ -109,20 +110,22 @@ export function disassemble(bytes: Uint8Array): string {
   const nStrings = S.count(8);
   const blob = 4 + nStrings * 8;
   const strings: string[] = [];
-  for (let i = 0; i < nStrings; i++) {
-    strings.push(utf8.decode(S.slice(blob + S.u32(4 + i * 8), S.u32(8 + i * 8))));
-  }
+  const rawString = (sid: number) => S.slice(blob + S.u32(4 + sid * 8), S.u32(8 + sid * 8));
+  for (let i = 0; i < nStrings; i++) strings.push(utf8.decode(rawString(i)));
+  // Regex programs are binary STRINGS entries: shown as programs under their constant, not as text.
+  const C = need(Section.CONSTS);
+  const nCells = C.count(CELL_SIZE, 0, 16);
+  const programs = new Set<number>();
+  for (let i = 0; i < nCells; i++) if (C.u8(16 + i * CELL_SIZE) === Tag.REGEX) programs.add(C.u32(16 + i * CELL_SIZE + 8));
   const str = (sid: number): string => {
     if (sid === NONE) return "-";
     if (sid >= strings.length) throw new Error(`bad ruleset: string id ${sid} out of range`);
     return q(strings[sid]);
   };
   out.push("", `strings ${nStrings}`);
-  strings.forEach((s, i) => out.push(`  s${i} ${q(s)}`));
+  strings.forEach((s, i) => out.push(`  s${i} ${programs.has(i) && i < nStrings ? `<regex program, ${rawString(i).length} bytes>` : q(s)}`));
 
   // CONSTS
-  const C = need(Section.CONSTS);
-  const nCells = C.count(CELL_SIZE, 0, 16);
   const cell = (i: number, depth = 0): string => {
     if (i >= nCells) throw new Error(`bad ruleset: constant ${i} out of range`);
     const at = 16 + i * CELL_SIZE;
@@ -148,11 +151,16 @@ export function disassemble(bytes: Uint8Array): string {
       case Tag.TIMESTAMP: return `timestamp(${bd.getBigInt64(0, true)}s ${a}ns)`;
       case Tag.DURATION: return `duration(${bd.getBigInt64(0, true)}s ${a | 0}ns)`;
       case Tag.TYPE: return `type(${Tag[a] ?? a})`;
+      case Tag.REGEX: return `regex(${str(C.u32(at + 12))})`;
       default: return `?tag${tag}`;
     }
   };
   out.push("", `constants ${nCells}`);
-  for (let i = 0; i < nCells; i++) out.push(`  k${i} ${cell(i)}`);
+  for (let i = 0; i < nCells; i++) {
+    out.push(`  k${i} ${cell(i)}`);
+    const sid = C.u32(16 + i * CELL_SIZE + 8);
+    if (C.u8(16 + i * CELL_SIZE) === Tag.REGEX && sid < nStrings) for (const l of disassembleRegex(rawString(sid))) out.push(`      ${l}`);
+  }
 
   // CODE + EXPRS
   const code = need(Section.CODE);

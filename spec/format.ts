@@ -275,6 +275,44 @@ export enum Tag {
    *  B low = pointer to the contained value cell (0 when empty). Two optionals are equal when both
    *  are empty or both hold equal values; type(optional) is "optional_type". */
   OPTIONAL = 16,
+  /** Compiled RE2 program (a constant, only ever the pattern argument of MATCHES; see RX_* below).
+   *  In the file: A = program byte length · B low = sid of the program bytes · B high = sid of the
+   *  pattern text (informative, NONE allowed). Loaded: A = byte length · B low = pointer · B high = NONE. */
+  REGEX = 17,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Regex programs (Tag.REGEX constants): a Thompson NFA the compiler derives from the RE2 program
+// of a constant pattern, with case folding and Unicode classes already turned into code-point
+// ranges. Header RX_HEADER_SIZE bytes: +0 instruction count u32 (1..RX_MAX_INSTS) · +4 start
+// instruction u32 · +8 range count u32; then count × RX_INST_SIZE instructions
+// (+0 op u32 RegexOp · +4 out u32 · +8 arg u32 · +12 n u32); then range count × (lo u32, hi u32),
+// inclusive code-point ranges. Instruction indexes (out, ALT's arg) are < the instruction count.
+export const RX_HEADER_SIZE: u32 = 12;
+export const RX_INST_SIZE: u32 = 16;
+export const RX_RANGE_SIZE: u32 = 8;
+export const RX_MAX_INSTS: u32 = 0x10000;
+
+export enum RegexOp {
+  /** The pattern matched (out, arg, n unused: zero). */
+  MATCH = 1,
+  /** Continue at both out and arg. */
+  ALT = 2,
+  /** Continue at out when every RegexEmpty bit of arg holds at this position (arg 0: always). */
+  EMPTY = 3,
+  /** Consume one code point inside one of the n ranges starting at range index arg; continue at
+   *  out. n = 0 never matches. Ranges of one instruction are sorted and disjoint. */
+  RANGES = 4,
+}
+
+/** Zero-width assertions of an EMPTY instruction (the bits of Go's regexp/syntax.EmptyOp). */
+export enum RegexEmpty {
+  BEGIN_LINE = 1,
+  END_LINE = 2,
+  BEGIN_TEXT = 4,
+  END_TEXT = 8,
+  WORD_BOUNDARY = 16,
+  NO_WORD_BOUNDARY = 32,
 }
 
 export enum Message {

@@ -12,6 +12,7 @@ import { callFormat } from "./format";
 import { callMath } from "./math";
 import { callCodec } from "./codec";
 import { callContainers } from "./containers";
+import { callRegex } from "../regex";
 
 /** Calls builtin fn on the argc cells at args; the result replaces args[0]. */
 export function callBuiltin(fn: u32, args: usize, argc: u32): void {
@@ -28,5 +29,6 @@ export function callBuiltin(fn: u32, args: usize, argc: u32): void {
   if (callMath(fn, args, argc)) return;
   if (callCodec(fn, args, argc)) return;
   if (callContainers(fn, args, argc)) return;
+  if (callRegex(fn, args, argc)) return;
   setErrCode(args, CelError.UNSUPPORTED);
 }

@@ -3,7 +3,7 @@
 // and the literal validators. Produces the checked tree (checked.ts) plus what the expression
 // reads from the request (attribute keys, auxData) — recorded, not yet written to the tables.
 import { reportCel } from "./report.ts";
-import { Message, Op, ROOT_GLOBALS, Tag } from "../../spec/format.ts";
+import { Builtin, Message, Op, ROOT_GLOBALS, Tag } from "../../spec/format.ts";
 import type { ConstValue } from "../encode/builder-api.ts";
 import type { CelSource } from "../model.ts";
 import type { DiagnosticBag } from "../diagnostics.ts";
@@ -11,6 +11,7 @@ import type { Node } from "./checked.ts";
 import { ACCU, type Expr, type Literal } from "./ir.ts";
 import { lookupFunction, NAMESPACES } from "./functions.ts";
 import { parseDuration, parseTimestamp, regexError } from "./literals.ts";
+import { compileRegex } from "./regex.ts";
 
 export interface LowerScope {
   variables: Map<string, number /* VARS slot */>;
@@ -354,7 +355,26 @@ class Checker {
       );
     }
     this.validateRegexArg(name, target !== undefined, all);
-    return { k: "call", fn: found.entry.builtin, args: all.map((x) => this.check(x)) };
+    const checked = all.map((x) => this.check(x));
+    if (found.entry.builtin === Builtin.MATCHES) checked[1] = this.regexConstant(checked[1]!, all[1]!);
+    return { k: "call", fn: found.entry.builtin, args: checked };
+  }
+
+  /** matches(): the pattern becomes a compiled program (compiler/cel/regex.ts), so it must be
+   *  known now — a literal or a policy constant. Cerbos would compile a computed one at run time;
+   *  the evaluator carries no RE2 compiler, so that is refused here rather than failing later. */
+  private regexConstant(n: Node, e: Expr): Node {
+    if (n.k !== "const" || typeof n.value !== "string") {
+      return this.error("VD3016", e.offset, "the pattern of `matches()` must be a constant string (a literal or a policy constant): Verdict compiles regular expressions ahead of time");
+    }
+    const pattern = n.value;
+    const bad = regexError(pattern);
+    if (bad) return e.k === "lit" ? n : this.error("VD3008", e.offset, `invalid regular expression ${JSON.stringify(pattern)}: ${bad}`);
+    try {
+      return { k: "const", value: { regex: { pattern, program: compileRegex(pattern).bytes } } };
+    } catch (err) {
+      return this.error("VD3016", e.offset, err instanceof Error ? err.message : String(err));
+    }
   }
 
   private timeLiteral(fn: "duration" | "timestamp", text: string, offset: number): Node {

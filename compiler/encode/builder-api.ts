@@ -15,7 +15,8 @@ export type ConstValue =
   /** offset: the UTC offset in minutes it was written with (formatting only; 0 when absent) */
   | { timestamp: { seconds: bigint; nanos: number; offset?: number } }
   | { duration: { seconds: bigint; nanos: number } }
-  | { type: number }; // Tag of the type described
+  | { type: number } // Tag of the type described
+  | { regex: { pattern: string; program: Uint8Array } }; // compiled RE2 (compiler/cel/regex.ts)
 
 export interface RulesetTables {
   /** Returns the sid of `s`, adding it to STRINGS if new. */

@@ -84,6 +84,7 @@ function constKey(v: ConstValue): string {
   if ("map" in v) return `m{${v.map.map(([k, x]) => `${constKey(k)}=${constKey(x)}`).join(",")}}`;
   if ("timestamp" in v) return `ts:${v.timestamp.seconds}.${v.timestamp.nanos}@${v.timestamp.offset ?? 0}`;
   if ("duration" in v) return `du:${v.duration.seconds}.${v.duration.nanos}`;
+  if ("regex" in v) return `re:${JSON.stringify(v.regex.pattern)}`;
   return `ty:${v.type}`;
 }
 
@@ -221,6 +222,11 @@ export class RulesetBuilder implements RulesetTables {
       setTag(Tag.DURATION);
       dv.setInt32(4, v.duration.nanos, true);
       dv.setBigInt64(8, BigInt.asIntN(64, v.duration.seconds), true);
+    } else if ("regex" in v) {
+      setTag(Tag.REGEX);
+      dv.setUint32(4, v.regex.program.length, true);
+      dv.setUint32(8, this.internBytes(v.regex.program), true);
+      dv.setUint32(12, this.intern(v.regex.pattern), true);
     } else {
       setTag(Tag.TYPE);
       dv.setUint32(4, v.type, true);

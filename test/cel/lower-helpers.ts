@@ -44,6 +44,7 @@ export function show(v: ConstValue): string {
   if ("map" in v) return `{${v.map.map(([k, x]) => `${show(k)}: ${show(x)}`).join(", ")}}`;
   if ("timestamp" in v) return `timestamp(${v.timestamp.seconds}s ${v.timestamp.nanos}ns)`;
   if ("duration" in v) return `duration(${v.duration.seconds}s ${v.duration.nanos}ns)`;
+  if ("regex" in v) return `regex(${JSON.stringify(v.regex.pattern)})`;
   return `type(${v.type})`;
 }
 

@@ -58,7 +58,7 @@ export class Asm {
 export interface MiniExpr { code: Uint8Array; maxStack?: number; locals?: number }
 
 export class MiniRuleset {
-  strings: string[] = ["", "*", "NO_MATCH", "NO_MATCH_FOR_SCOPE_PERMISSIONS", "default"];
+  strings: Array<string | Uint8Array> = ["", "*", "NO_MATCH", "NO_MATCH_FOR_SCOPE_PERMISSIONS", "default"];
   cells: Uint8Array[] = [];
   exprs: MiniExpr[] = [];
   vars: Array<{ name: number; expr: number }> = [];
@@ -86,7 +86,10 @@ export class MiniRuleset {
       const s = this.cells.length; this.cells.push(...els); set(Tag.MAP, v.map.length, BigInt(s));
     } else if ("timestamp" in v) set(Tag.TIMESTAMP, v.timestamp.nanos, v.timestamp.seconds);
     else if ("duration" in v) set(Tag.DURATION, v.duration.nanos, v.duration.seconds);
-    else set(Tag.TYPE, v.type, 0n);
+    else if ("regex" in v) {
+      this.strings.push(v.regex.program); // raw program bytes: a STRINGS entry of their own
+      set(Tag.REGEX, v.regex.program.length, BigInt(this.strings.length - 1) | (BigInt(this.sid(v.regex.pattern)) << 32n));
+    } else set(Tag.TYPE, v.type, 0n);
     return c;
   }
   /** CONSTS index of v. */
@@ -101,7 +104,7 @@ export class MiniRuleset {
     const enc = new TextEncoder();
     const secs: Array<[number, Uint8Array]> = [];
     // STRINGS (strings of `bytes` constants are stored latin1 → raw bytes)
-    const blobs = this.strings.map((s) => enc.encode(s));
+    const blobs = this.strings.map((s) => (typeof s === "string" ? enc.encode(s) : s));
     const idx = new DataView(new ArrayBuffer(4 + 8 * blobs.length));
     idx.setUint32(0, blobs.length, true);
     let off = 0;
