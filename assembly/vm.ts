@@ -318,7 +318,8 @@ function mkList(first: usize, n: u32): void {
   setPtr(first, Tag.LIST, n, p);
 }
 
-/** {k1: v1, ..} from 2n cells; keys must be bool/int/uint/string and distinct. */
+/** {k1: v1, ..} from 2n cells; keys must be scalars (bool/int/uint/double/string: cel-go's runtime
+ *  accepts a double key, e.g. a JSON number from an attribute) and distinct. */
 function mkMap(first: usize, n: u32): void {
   for (let i: u32 = 0; i < n << 1; i++) {
     const e = first + (<usize>i << 4);
@@ -327,7 +328,7 @@ function mkMap(first: usize, n: u32): void {
   for (let i: u32 = 0; i < n; i++) {
     const k = first + (<usize>i << 5);
     const kt = tagOf(k);
-    if (kt != Tag.BOOL && kt != Tag.INT && kt != Tag.UINT && kt != Tag.STRING) {
+    if (kt < <u32>Tag.BOOL || kt > <u32>Tag.STRING) {
       setErrCode(first, CelError.INVALID_ARGUMENT); return;
     }
     for (let j: u32 = 0; j < i; j++) {

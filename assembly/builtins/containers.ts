@@ -16,7 +16,7 @@ export function callContainers(fn: u32, a: usize, argc: u32): bool {
   const kt = tagOf(b);
   const pair = argc == 3;
   if (tagOf(a) != Tag.MAP || !payloadOk(a) || !payloadOk(b) ||
-      (pair ? kt != Tag.BOOL && kt != Tag.INT && kt != Tag.UINT && kt != Tag.STRING : kt != Tag.MAP)) {
+      (pair ? kt < <u32>Tag.BOOL || kt > <u32>Tag.STRING : kt != Tag.MAP)) {
     setErrCode(a, CelError.NO_MATCHING_OVERLOAD);
     return true;
   }

@@ -130,6 +130,10 @@ export const FUNCTION_PROBES: Probe[] = [
   { expr: `${A}.s in ${A}.la`, bool: true },
   { expr: `has(${A}.s)`, bool: true },
   { expr: `{"k": ${A}.s, "n": ${A}.n}` },
+  // Distinct computed keys only: cel-go builds a Go map at run time (equal keys of one type
+  // overwrite, no error), Verdict refuses duplicate keys (documented in docs/cel-support.md).
+  { expr: `{${A}.n: ${A}.s, "seven": 7}[${A}.m]` },
+  { expr: `${A}.la.transformMapEntry(i, v, {v: i})` },
   { expr: `${A}.la[int(${A}.n)]` },
   { expr: `${A}.n > 2.0 ? ${A}.s : ${A}.t` },
   // macros
