@@ -4,6 +4,8 @@ import { RE2JS } from "@bufbuild/re2";
 import { describe, expect, it } from "vitest";
 import { RegexOp, RX_HEADER_SIZE, RX_INST_SIZE, RX_RANGE_SIZE } from "../../spec/format.ts";
 import { compileRegex, disassembleRegex } from "../../compiler/cel/regex.ts";
+import { disassemble } from "../../compiler/disasm.ts";
+import { compile } from "../wasm/decide-helpers.ts";
 import { lower, scopeOf, show } from "./lower-helpers.ts";
 
 const AT: [number, number] = [10, 14];
@@ -70,5 +72,29 @@ describe("compileRegex", () => {
       "  4 MATCH",
     ]);
     expect(disassembleRegex(compileRegex("(?m)^\\b(a|b)*$").bytes).join("\n")).toMatch(/EMPTY BEGIN_LINE -> \d+\n.*EMPTY WORD_BOUNDARY/);
+  });
+});
+
+describe("verdict disasm", () => {
+  it("shows a REGEX constant with its pattern and program, and its program bytes as such in STRINGS", () => {
+    const text = disassemble(compile({
+      "doc.yaml": `apiVersion: api.cerbos.dev/v1
+resourcePolicy:
+  resource: doc
+  version: default
+  rules:
+    - actions: [view]
+      effect: EFFECT_ALLOW
+      roles: [user]
+      condition:
+        match:
+          expr: R.attr.s.matches("^a|b$")
+`,
+    }));
+    expect(text).toMatch(/\n {2}s\d+ <regex program, \d+ bytes>\n/);
+    expect(text).toMatch(/\n {2}k\d+ regex\("\^a\|b\$"\)\n {6}start \d+\n/);
+    expect(text).toContain("RANGES ['a'] ->");
+    expect(text).toContain("EMPTY END_TEXT ->");
+    expect(text).toMatch(/CONST #\d+ regex\("\^a\|b\$"\)/);
   });
 });
