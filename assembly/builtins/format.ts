@@ -4,9 +4,7 @@
 import { Tag, Builtin, CelError } from "../../spec/format";
 import { tagOf, cA, cB, cI, cF, cP, setErr, setErrCode, newStr, payloadOk } from "../value";
 import { writeI64, writeU64, putWord } from "../strings";
-import { fmtG, fmtF, shortest, dp, pow10 } from "./numfmt";
-
-function pw(x: i32): f64 { return x >= 0 ? pow10(x) : 1 / pow10(-x); }
+import { fmtG, fmtF, getDigits, digits, nd, dp } from "./numfmt";
 import { formatTimestamp, formatDuration } from "./time";
 
 const FMT_MAX: u32 = 4096;
@@ -100,21 +98,15 @@ function verb(v: u32, x: usize, prec: i32): void {
 
 function hexDigit(d: u32, upper: bool): u32 { return d < 10 ? 48 + d : (upper ? 55 : 87) + d; }
 
-/** %e with prec fraction digits: d.ddddde±XX. */
+/** %e with prec fraction digits: d.ddddde±XX (the host rounds the exact value). */
 function expo(d: f64, prec: i32): void {
   if (!isFinite(d)) { if (room(8)) w += fmtG(buf + w, d); return; }
   if (!room(<u32>prec + 16)) return;
   if (d < 0) { putc(45); d = -d; }
-  let x: i32 = 0;
-  if (d != 0) { shortest(d); x = dp - 1; }
-  // Scale to one integral digit and reuse %f rounding on that.
-  const m = d == 0 ? 0.0 : d / pw(x);
-  let n = fmtF(buf + w, m, prec);
-  if (load<u8>(buf + w) == 49 && load<u8>(buf + w + 1) == 48) { // rounding carried to 10.xxx
-    x++;
-    n = fmtF(buf + w, d / pw(x), prec);
-  }
-  w += n;
+  getDigits(d, prec);
+  putc(<u32>load<u8>(digits));
+  if (nd > 1) { putc(46); put(digits + 1, nd - 1); }
+  const x = dp - 1;
   putc(101); putc(x < 0 ? 45 : 43);
   const a = x < 0 ? -x : x;
   if (a < 10) putc(48);

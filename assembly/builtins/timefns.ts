@@ -3,6 +3,7 @@
 import { Tag, Builtin, CelError, RQ_NOW_SECONDS, RQ_NOW_NANOS, RQ_SIZE } from "../../spec/format";
 import { tagOf, cA, cI, cP, setErr, setErrCode, payloadOk, memOk } from "../value";
 import { requestPtr, setNowRead } from "../context";
+import { hostZone } from "../host";
 import { tsGet, durGet, parseOffset, setTs, tsDiff } from "./time";
 
 let nowS: i64 = 0;
@@ -42,8 +43,11 @@ export function callTime(fn: u32, a: usize, argc: u32): bool {
     const z = a + 16;
     if (tagOf(z) != Tag.STRING || !payloadOk(z)) { setErrCode(a, CelError.NO_MATCHING_OVERLOAD); return true; }
     off = parseOffset(cP(z), cA(z));
-    // IANA zone names need tz tables the ruleset does not carry yet.
-    if (off == i64.MIN_VALUE) { setErrCode(a, CelError.UNSUPPORTED); return true; }
+    if (off == i64.MIN_VALUE) { // an IANA zone name: the host's tz database (Go's LoadLocation)
+      const o = hostZone(cP(z), cA(z), <f64>cI(a));
+      if (isNaN(o)) { setErrCode(a, CelError.INVALID_ARGUMENT); return true; }
+      off = <i64>o;
+    }
   }
   tsGet(a, cI(a), <i32>cA(a), off, g);
   return true;

@@ -17,7 +17,7 @@ const FILES = [
 
 /** Pass rate measured when this runner was first run against the real pipeline: 1394/1563 =
  *  89.19 %. It may only go up (raise it as fixes land). Target for the next issue: 95 %. */
-const PASS_RATE_FLOOR = 89.1;
+const PASS_RATE_FLOOR = 89.7;
 
 // ---- the raw proto-JSON shape of cel.expr.conformance.test.SimpleTest -----------------------
 

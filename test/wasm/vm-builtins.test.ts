@@ -184,7 +184,19 @@ describe("timestamps and durations", () => {
     expect(call(Builtin.GET_DAY_OF_WEEK, ts("1969-12-31T12:00:00Z"))).toEqual(int(3));
     expect(call(Builtin.GET_FULL_YEAR, ts("1969-12-31T23:59:59Z"))).toEqual(int(1969));
     expect(call(Builtin.GET_HOURS, t, "UTC")).toEqual(int(10));
-    expect(call(Builtin.GET_HOURS, t, "America/New_York")).toEqual(err(CelError.UNSUPPORTED));
+  });
+  it("getters in IANA zones come from the host's tz database; unknown names are errors", () => {
+    const t = ts("2009-04-21T10:05:20.021Z");
+    expect(call(Builtin.GET_HOURS, t, "America/New_York")).toEqual(int(6)); // EDT
+    expect(call(Builtin.GET_HOURS, ts("2009-01-21T10:05:20Z"), "America/New_York")).toEqual(int(5)); // EST
+    expect(call(Builtin.GET_MINUTES, t, "Asia/Kolkata")).toEqual(int(35)); // +05:30
+    expect(call(Builtin.GET_DATE, t, "Pacific/Kiritimati")).toEqual(int(22)); // +14:00
+    // Local mean time before zones were standardised: London was −00:01:15.
+    expect(call(Builtin.GET_MINUTES, ts("1811-07-23T12:00:00Z"), "Europe/London")).toEqual(int(58));
+    expect(call(Builtin.GET_HOURS, t, "Mars/Olympus_Mons")).toEqual(err(CelError.INVALID_ARGUMENT));
+    // Go's LoadLocation is case-sensitive; ICU is not, so the host refuses a differently cased name.
+    expect(call(Builtin.GET_HOURS, t, "america/new_york")).toEqual(err(CelError.INVALID_ARGUMENT));
+    expect(call(Builtin.GET_HOURS, t, "Local")).toEqual(err(CelError.INVALID_ARGUMENT));
   });
   it("duration getters are totals", () => {
     const d = { duration: { seconds: 5400n, nanos: 500000000 } };
