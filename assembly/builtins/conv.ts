@@ -7,6 +7,11 @@ import { parseTimestamp, parseDuration, setTs, formatTimestamp, formatDuration, 
 import { fmtG, parseInt64, parseF64, parseOk } from "./numfmt";
 
 const tmp: usize = memory.data(40);
+/** Go's strconv.ParseBool spellings as little-endian words: six true, then six false. */
+const BOOL_WORDS = memory.data<u64>([
+  0x65757274 /* "true" */, 0x65757254 /* "True" */, 0x45555254 /* "TRUE" */, 0x74 /* "t" */, 0x54 /* "T" */, 0x31 /* "1" */,
+  0x65736c6166 /* "false" */, 0x65736c6146 /* "False" */, 0x45534c4146 /* "FALSE" */, 0x66 /* "f" */, 0x46 /* "F" */, 0x30 /* "0" */,
+]);
 
 export function callConv(fn: u32, a: usize, argc: u32): bool {
   if (fn < <u32>Builtin.TO_INT || fn > <u32>Builtin.TYPE || argc != 1) return false;
@@ -73,9 +78,8 @@ export function callConv(fn: u32, a: usize, argc: u32): bool {
       if (t == Tag.BOOL) return true;
       if (strOk) {
         const p = cP(a), n = cA(a);
-        if (eqWord(p, n, 0x65757274 /* "true" */) || eqWord(p, n, 0x65757254 /* "True" */) || eqWord(p, n, 0x45555254 /* "TRUE" */) || eqWord(p, n, 0x74 /* "t" */) || eqWord(p, n, 0x54 /* "T" */) || eqWord(p, n, 0x31 /* "1" */)) setBool(a, true);
-        else if (eqWord(p, n, 0x65736c6166 /* "false" */) || eqWord(p, n, 0x65736c6146 /* "False" */) || eqWord(p, n, 0x45534c4146 /* "FALSE" */) || eqWord(p, n, 0x66 /* "f" */) || eqWord(p, n, 0x46 /* "F" */) || eqWord(p, n, 0x30 /* "0" */)) setBool(a, false);
-        else setErrCode(a, CelError.CONVERSION);
+        setErrCode(a, CelError.CONVERSION);
+        for (let k: usize = 0; k < 12; k++) if (eqWord(p, n, load<u64>(BOOL_WORDS + (k << 3)))) setBool(a, k < 6);
         return true;
       }
       break;

@@ -98,16 +98,11 @@ export function parseF64(p: usize, n: u32): f64 {
   parseOk = false;
   let i: u32 = 0, neg = false;
   if (n > 0 && (load<u8>(p) == 43 || load<u8>(p) == 45)) { neg = load<u8>(p) == 45; i = 1; }
-  const rest = n - i;
-  if (rest == 3 || rest == 8) {
-    let lower = true;
-    let word: u64 = rest == 3 ? 0x666e69 /* "inf" */ : 0x7974696e69666e69 /* "infinity" */;
-    for (let k: u32 = 0; k < rest; k++, word >>= 8) if ((load<u8>(p + i + k) | 0x20) != <u8>word) lower = false;
-    if (lower) { parseOk = true; return neg ? -Infinity : Infinity; }
-    if (rest == 3 && !neg && i == 0 && (load<u8>(p) | 0x20) == 110 && (load<u8>(p + 1) | 0x20) == 97 && (load<u8>(p + 2) | 0x20) == 110) {
-      parseOk = true; return NaN;
-    }
+  // Go's special values: "inf"/"infinity" with an optional sign, "nan" without; any case.
+  if (eqFold(p + i, n - i, 0x666e69 /* "inf" */) || eqFold(p + i, n - i, 0x7974696e69666e69 /* "infinity" */)) {
+    parseOk = true; return neg ? -Infinity : Infinity;
   }
+  if (eqFold(p, n, 0x6e616e /* "nan" */)) { parseOk = true; return NaN; }
   const m = i;
   i = skipDigits(p, i, n);
   if (i < n && load<u8>(p + i) == 46) i = skipDigits(p, i + 1, n);
@@ -123,6 +118,12 @@ export function parseF64(p: usize, n: u32): f64 {
   const v = hostParse(p, n);
   parseOk = isFinite(v);
   return v;
+}
+
+/** eqWord ignoring ASCII case (w holds lowercase letters only: | 0x20 folds exactly those). */
+function eqFold(p: usize, n: u32, w: u64): bool {
+  for (let i: u32 = 0; i < n; i++, w >>= 8) if (w == 0 || <u64>(load<u8>(p + i) | 0x20) != (w & 0xff)) return false;
+  return w == 0;
 }
 
 function skipDigits(p: usize, i: u32, n: u32): u32 {

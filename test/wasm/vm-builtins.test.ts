@@ -116,6 +116,26 @@ describe("conversions", () => {
     expect(call(Builtin.TO_BOOL, "f")).toBe(false);
     expect(call(Builtin.TO_BOOL, "yes")).toEqual(err(CelError.CONVERSION));
   });
+  it("bool() takes exactly Go's ParseBool spellings", () => {
+    for (const t of ["1", "t", "T", "TRUE", "true", "True"]) expect(call(Builtin.TO_BOOL, t)).toBe(true);
+    for (const f of ["0", "f", "F", "FALSE", "false", "False"]) expect(call(Builtin.TO_BOOL, f)).toBe(false);
+    for (const bad of ["tRUE", "fAlse", "", "truee", "tru", "01"]) expect(call(Builtin.TO_BOOL, bad)).toEqual(err(CelError.CONVERSION));
+  });
+  it("double(string): Go's ParseFloat syntax, correctly rounded, range errors", () => {
+    expect(call(Builtin.TO_DOUBLE, "1.38e-23")).toBe(1.38e-23);
+    expect(call(Builtin.TO_DOUBLE, "9007199254740993")).toBe(9007199254740992); // ties to even
+    expect(call(Builtin.TO_DOUBLE, "+.5")).toBe(0.5);
+    expect(call(Builtin.TO_DOUBLE, "5.")).toBe(5);
+    expect(call(Builtin.TO_DOUBLE, "-1E+2")).toBe(-100);
+    expect(call(Builtin.TO_DOUBLE, "1e-400")).toBe(0);
+    for (const inf of ["inf", "+Inf", "INFINITY", "+infinity"]) expect(call(Builtin.TO_DOUBLE, inf)).toBe(Infinity);
+    expect(call(Builtin.TO_DOUBLE, "-iNf")).toBe(-Infinity);
+    expect(call(Builtin.TO_DOUBLE, "NaN")).toBe(NaN);
+    expect(call(Builtin.TO_DOUBLE, "nan")).toBe(NaN);
+    for (const bad of ["1e400", "-1e400", "+nan", "-NaN", "infin", ".", "-.", "1e", "e5", "1e+", "1_0", "0x10", " 1", "1 ", "", "+", "1.2.3"]) {
+      expect(call(Builtin.TO_DOUBLE, bad), bad).toEqual(err(CelError.CONVERSION));
+    }
+  });
   it("string() of every scalar, doubles as Go's %g", () => {
     expect(call(Builtin.TO_STRING, int(-9223372036854775808n))).toBe("-9223372036854775808");
     expect(call(Builtin.TO_STRING, uint(18446744073709551615n))).toBe("18446744073709551615");
