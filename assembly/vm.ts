@@ -44,6 +44,16 @@ export function evalExpr(expr: u32): usize {
 
 function bad(res: usize): void { setErrCode(res, CelError.INVALID_ARGUMENT); }
 
+/** Stack cells each opcode (0..NOT_STRICTLY_FALSE) needs, checked once before dispatch (the
+ *  per-case checks cost ~0.2 KB); MK_LIST, MK_MAP and CALL check their counted operands. */
+const MIN_DEPTH = memory.data<u8>([
+  0, 0, 0, 0, 0, 0, 0, 0, // -, CONST .. LOAD_LOCAL
+  1, 1, 1, 2, 1, 1, // STORE_LOCAL, SELECT, HAS, INDEX, POP, DUP
+  0, 1, 1, 1, 2, 2, 1, 1, // JUMP, JUMP_IF_FALSE, AND_SHORT, OR_SHORT, AND, OR, NOT, NEG
+  2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, // EQ .. MOD
+  0, 0, 0, 1, 1, 1, 1, 1, 1, // MK_LIST, MK_MAP, CALL, BRANCH, ITER_INIT, ITER_NEXT, ITER_END, RET, NOT_STRICTLY_FALSE
+]);
+
 function run(start: usize, end: usize, base: usize, lim: usize, locals: usize, nLocals: u32, res: usize): void {
   let pc = start;
   let sp = base; // next free cell
@@ -55,7 +65,7 @@ function run(start: usize, end: usize, base: usize, lim: usize, locals: usize, n
     const depth = <u32>((sp - base) >> 4);
     // Operand width, checked once here so the cases can read operands freely (unknown op: bad).
     const w = operandBytes(op);
-    if (w < 0 || pc + <usize>w > end) { bad(res); return; }
+    if (w < 0 || pc + <usize>w > end || depth < <u32>load<u8>(MIN_DEPTH + op)) { bad(res); return; }
     const top = sp - 16; // valid when depth >= 1
     switch (op) {
       case Op.CONST: {
@@ -95,23 +105,22 @@ function run(start: usize, end: usize, base: usize, lim: usize, locals: usize, n
       }
       case Op.STORE_LOCAL: {
         const i = <u32>load<u8>(pc); pc += 1;
-        if (i >= nLocals || depth < 1) { bad(res); return; }
+        if (i >= nLocals) { bad(res); return; }
         sp -= 16; copyCell(locals + (<usize>i << 4), sp);
         break;
       }
       case Op.SELECT:
       case Op.HAS: {
-        if (depth < 1 || !selectOp(top, load<u32>(pc), op == Op.HAS)) { bad(res); return; }
+        if (!selectOp(top, load<u32>(pc), op == Op.HAS)) { bad(res); return; }
         pc += 4;
         break;
       }
       case Op.INDEX: {
-        if (depth < 2) { bad(res); return; }
         sp -= 16; indexOp(sp - 16, sp);
         break;
       }
-      case Op.POP: if (depth < 1) { bad(res); return; } sp -= 16; break;
-      case Op.DUP: if (depth < 1) { bad(res); return; } copyCell(sp, top); sp += 16; break;
+      case Op.POP: sp -= 16; break;
+      case Op.DUP: copyCell(sp, top); sp += 16; break;
       case Op.JUMP:
       case Op.JUMP_IF_FALSE:
       case Op.AND_SHORT:
@@ -120,29 +129,25 @@ function run(start: usize, end: usize, base: usize, lim: usize, locals: usize, n
         pc += 4;
         if (t < start || t >= end) { bad(res); return; }
         if (op == Op.JUMP) { pc = t; break; }
-        if (depth < 1) { bad(res); return; }
         if (op == Op.JUMP_IF_FALSE) { sp -= 16; if (isFalse(sp)) pc = t; }
         else if (op == Op.AND_SHORT ? isFalse(top) : isTrue(top)) pc = t;
         break;
       }
       case Op.AND:
       case Op.OR: {
-        if (depth < 2) { bad(res); return; }
         sp -= 16; logic(op == Op.AND, sp - 16, sp);
         break;
       }
       case Op.NOT: {
-        if (depth < 1) { bad(res); return; }
         const t = tagOf(top);
         if (t == Tag.BOOL) setBool(top, cB(top) == 0);
         else if (t != Tag.ERROR) setErrCode(top, CelError.NO_MATCHING_OVERLOAD);
         break;
       }
-      case Op.NEG: if (depth < 1) { bad(res); return; } negate(top); break;
-      case Op.NOT_STRICTLY_FALSE: if (depth < 1) { bad(res); return; } setBool(top, !isFalse(top)); break;
+      case Op.NEG: negate(top); break;
+      case Op.NOT_STRICTLY_FALSE: setBool(top, !isFalse(top)); break;
       case Op.EQ: case Op.NE: case Op.LT: case Op.LE: case Op.GT: case Op.GE: case Op.IN:
       case Op.ADD: case Op.SUB: case Op.MUL: case Op.DIV: case Op.MOD: {
-        if (depth < 2) { bad(res); return; }
         sp -= 16;
         const a = sp - 16;
         if (tagOf(a) == Tag.ERROR) break;
@@ -173,7 +178,7 @@ function run(start: usize, end: usize, base: usize, lim: usize, locals: usize, n
       case Op.BRANCH: {
         const te = pc + 8 + <usize><isize>load<i32>(pc), tn = pc + 8 + <usize><isize>load<i32>(pc, 4);
         pc += 8;
-        if (depth < 1 || te < start || te >= end || tn < start || tn >= end) { bad(res); return; }
+        if (te < start || te >= end || tn < start || tn >= end) { bad(res); return; }
         if (isTrue(top)) { sp -= 16; break; }
         if (isFalse(top)) { sp -= 16; pc = te; break; }
         if (tagOf(top) != Tag.ERROR) setErrCode(top, CelError.NO_MATCHING_OVERLOAD);
@@ -183,7 +188,7 @@ function run(start: usize, end: usize, base: usize, lim: usize, locals: usize, n
       case Op.ITER_INIT: {
         const t = pc + 4 + <usize><isize>load<i32>(pc);
         pc += 4;
-        if (depth < 1 || t < start || t >= end) { bad(res); return; }
+        if (t < start || t >= end) { bad(res); return; }
         const tt = tagOf(top);
         if ((tt == Tag.LIST || tt == Tag.MAP) && payloadOk(top)) {
           const src = arenaAlloc(16);
@@ -200,7 +205,7 @@ function run(start: usize, end: usize, base: usize, lim: usize, locals: usize, n
         const a = <u32>load<u8>(pc), b = <u32>load<u8>(pc, 1);
         const t = pc + 6 + <usize><isize>load<i32>(pc, 2);
         pc += 6;
-        if (depth < 1 || tagOf(top) != Tag.ITER || t < start || t >= end || a >= nLocals ||
+        if (tagOf(top) != Tag.ITER || t < start || t >= end || a >= nLocals ||
             (b != ITER_NO_SECOND && b >= nLocals)) { bad(res); return; }
         const src = cP(top), pos = cA(top);
         if (pos >= cA(src)) { pc = t; break; }
@@ -218,12 +223,11 @@ function run(start: usize, end: usize, base: usize, lim: usize, locals: usize, n
         break;
       }
       case Op.ITER_END: {
-        if (depth < 1 || tagOf(top) != Tag.ITER) { bad(res); return; }
+        if (tagOf(top) != Tag.ITER) { bad(res); return; }
         sp -= 16;
         break;
       }
       case Op.RET: {
-        if (depth < 1) { bad(res); return; }
         copyCell(res, top);
         if (tagOf(res) == Tag.ITER || tagOf(res) == Tag.ABSENT) bad(res);
         return;

@@ -309,6 +309,21 @@ describe("robustness: never traps", () => {
     expect(run((a) => a.op(Op.ITER_END).op(Op.RET))).toEqual(err(CelError.INVALID_ARGUMENT));
     expect(vm.read(vm.ex.eval_expr(12345), 0)).toEqual(err(CelError.INVALID_ARGUMENT));
   });
+  it("every opcode refuses a stack with fewer cells than it pops", () => {
+    const binary = [Op.EQ, Op.NE, Op.LT, Op.LE, Op.GT, Op.GE, Op.IN, Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.MOD, Op.INDEX, Op.AND, Op.OR];
+    const unary: Array<[Op, number]> = [
+      [Op.STORE_LOCAL, 1], [Op.SELECT, 4], [Op.HAS, 4], [Op.POP, 0], [Op.DUP, 0], [Op.JUMP_IF_FALSE, 4], [Op.AND_SHORT, 4],
+      [Op.OR_SHORT, 4], [Op.NOT, 0], [Op.NEG, 0], [Op.BRANCH, 8], [Op.ITER_INIT, 4], [Op.ITER_NEXT, 6], [Op.ITER_END, 0],
+      [Op.RET, 0], [Op.NOT_STRICTLY_FALSE, 0],
+    ];
+    for (const [op, depth, width] of [...binary.map((o) => [o, 2, 0] as const), ...unary.map(([o, w]) => [o, 1, w] as const)]) {
+      const got = run((a) => {
+        for (let i = 1; i < depth; i++) a.op(Op.TRUE);
+        return a.raw(op, ...new Array<number>(width).fill(0)).op(Op.RET);
+      });
+      expect(got, Op[op]).toEqual(err(CelError.INVALID_ARGUMENT));
+    }
+  });
   it("infinite loops and stack overflow hit the budget", () => {
     expect(run((a) => a.label("l").j(Op.JUMP, "l"))).toEqual(err(CelError.BUDGET_EXCEEDED));
     expect(run((a) => a.label("l").op(Op.TRUE).j(Op.JUMP, "l"), { maxStack: 4 })).toEqual(err(CelError.BUDGET_EXCEEDED));
