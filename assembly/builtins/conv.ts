@@ -2,7 +2,7 @@
 // timestamp(), duration() — with cel-go's range checks (errors, never wraps or traps).
 import { Tag, Builtin, CelError } from "../../spec/format";
 import { tagOf, cA, cB, cI, cF, cP, setInt, setUint, setDouble, setBool, setErr, setErrCode, setCell, setPtr, setStr, newStr, payloadOk } from "../value";
-import { writeI64, writeU64, eqWord } from "../strings";
+import { writeI64, writeU64, eqWord, putWord } from "../strings";
 import { parseTimestamp, parseDuration, setTs, formatTimestamp, formatDuration, TS_MIN, TS_MAX } from "./time";
 import { fmtG, parseInt64, parseF64, parseOk } from "./numfmt";
 
@@ -12,6 +12,13 @@ const BOOL_WORDS = memory.data<u64>([
   0x65757274 /* "true" */, 0x65757254 /* "True" */, 0x45555254 /* "TRUE" */, 0x74 /* "t" */, 0x54 /* "T" */, 0x31 /* "1" */,
   0x65736c6166 /* "false" */, 0x65736c6146 /* "False" */, 0x45534c4146 /* "FALSE" */, 0x66 /* "f" */, 0x46 /* "F" */, 0x30 /* "0" */,
 ]);
+
+/** string() text of an int, uint, double or bool cell at out (≤ 32 bytes); -1 for other tags. */
+export function scalarText(out: usize, c: usize): i32 {
+  const t = tagOf(c);
+  return t == Tag.INT ? writeI64(out, cI(c)) : t == Tag.UINT ? writeU64(out, cB(c)) : t == Tag.DOUBLE ? fmtG(out, cF(c)) :
+    t == Tag.BOOL ? putWord(out, cB(c) != 0 ? 0x65757274 /* "true" */ : 0x65736c6166 /* "false" */) : -1;
+}
 
 export function callConv(fn: u32, a: usize, argc: u32): bool {
   if (fn < <u32>Builtin.TO_INT || fn > <u32>Builtin.TYPE || argc != 1) return false;
@@ -53,16 +60,10 @@ export function callConv(fn: u32, a: usize, argc: u32): bool {
     }
     case Builtin.TO_STRING: {
       if (t == Tag.STRING) return true;
-      if (t == Tag.INT || t == Tag.UINT || t == Tag.DOUBLE) {
-        const n = t == Tag.INT ? writeI64(tmp, cI(a)) : t == Tag.UINT ? writeU64(tmp, cB(a)) : fmtG(tmp, cF(a));
+      const n = scalarText(tmp, a);
+      if (n >= 0) {
         const p = newStr(a, n);
         if (p != 0) memory.copy(p, tmp, n);
-        return true;
-      }
-      if (t == Tag.BOOL) {
-        const v = cB(a) != 0;
-        const p = newStr(a, v ? 4 : 5);
-        if (p != 0) { if (v) store<u32>(p, 0x65757274); else { store<u32>(p, 0x736c6166); store<u8>(p + 4, 0x65); } }
         return true;
       }
       if (t == Tag.TIMESTAMP) { formatTimestamp(a, cI(a), <i32>cA(a)); return true; }

@@ -3,13 +3,14 @@
 // arena; text over FMT_MAX bytes is ERROR BUDGET_EXCEEDED rather than a trap.
 import { Tag, Builtin, CelError } from "../../spec/format";
 import { tagOf, cA, cB, cI, cF, cP, setErr, setErrCode, newStr, payloadOk } from "../value";
-import { writeI64, writeU64, putWord } from "../strings";
+import { writeU64, putWord } from "../strings";
 import { fmtG, fmtF, getDigits, digits, nd, dp } from "./numfmt";
 import { formatTimestamp, formatDuration } from "./time";
+import { scalarText } from "./conv";
 
 const FMT_MAX: u32 = 4096;
 const buf: usize = memory.data(4096 + 64);
-const cellTmp: usize = memory.data(16);
+const cellTmp: usize = memory.data(32); // a scalar's text, or a STRING cell
 let w: u32 = 0;
 let fail: CelError = 0;
 
@@ -56,10 +57,9 @@ function verb(v: u32, x: usize, prec: i32): void {
   const t = tagOf(x);
   if (v == 115 || v == 118) { str(x, 0); return; } // %s %v
   if (v == 100) { // %d
-    if (t == Tag.INT) { if (room(24)) w += writeI64(buf + w, cI(x)); return; }
-    if (t == Tag.UINT) { if (room(24)) w += writeU64(buf + w, cB(x)); return; }
-    if (t == Tag.DOUBLE && !isFinite(cF(x))) { if (room(8)) w += fmtG(buf + w, cF(x)); return; }
-    fail = CelError.INVALID_ARGUMENT; return;
+    if (t == Tag.INT || t == Tag.UINT || (t == Tag.DOUBLE && !isFinite(cF(x)))) put(cellTmp, scalarText(cellTmp, x));
+    else fail = CelError.INVALID_ARGUMENT;
+    return;
   }
   if (v == 102 || v == 101) { // %f %e
     let d: f64 = 0;
@@ -117,12 +117,10 @@ function expo(d: f64, prec: i32): void {
 function str(x: usize, depth: i32): void {
   if (depth > 32) { fail = CelError.BUDGET_EXCEEDED; return; }
   const t = tagOf(x);
+  const k = scalarText(cellTmp, x); // int, uint, double, bool as string() writes them
+  if (k >= 0) { put(cellTmp, k); return; }
   switch (t) {
     case Tag.STRING: case Tag.BYTES: if (payloadOk(x)) put(cP(x), cA(x)); else fail = CelError.INVALID_ARGUMENT; return;
-    case Tag.INT: if (room(24)) w += writeI64(buf + w, cI(x)); return;
-    case Tag.UINT: if (room(24)) w += writeU64(buf + w, cB(x)); return;
-    case Tag.DOUBLE: if (room(32)) w += fmtG(buf + w, cF(x)); return;
-    case Tag.BOOL: if (room(5)) w += putWord(buf + w, cB(x) != 0 ? 0x65757274 /* "true" */ : 0x65736c6166 /* "false" */); return;
     case Tag.NULL: if (room(4)) w += putWord(buf + w, 0x6c6c756e /* "null" */); return;
     case Tag.TIMESTAMP: case Tag.DURATION: {
       if (t == Tag.TIMESTAMP) formatTimestamp(cellTmp, cI(x), <i32>cA(x)); else formatDuration(cellTmp, cI(x), <i32>cA(x));

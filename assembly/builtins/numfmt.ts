@@ -63,8 +63,7 @@ function plain(out: usize, frac: i32): u32 {
 
 /** Go's %.<prec>f for 0 ≤ prec ≤ 100 and |v| < 1e21 (format()'s %f). */
 export function fmtF(out: usize, v: f64, prec: i32): u32 {
-  if (isNaN(v)) return putWord(out, 0x4e614e /* "NaN" */);
-  if (!isFinite(v)) return putWord(out, v < 0 ? 0x666e492d /* "-Inf" */ : 0x666e492b /* "+Inf" */);
+  if (!isFinite(v)) return fmtG(out, v); // NaN, +Inf, -Inf as %g writes them
   let i: u32 = 0;
   if (v < 0) { store<u8>(out, 45); i = 1; v = -v; }
   getDigits(v, DIGITS_FIXED + prec);
