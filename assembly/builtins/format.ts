@@ -1,10 +1,10 @@
 // "...".format([args]) from cel-go's strings extension, the common verbs: %s %v %d %f (with
 // precision) %e %x %X %o %b %%. Output is assembled in a static scratch buffer and copied to the
 // arena; text over FMT_MAX bytes is ERROR BUDGET_EXCEEDED rather than a trap.
-import { Tag, Builtin, CelError } from "../../spec/format";
+import { Tag, Builtin, CelError, DIGITS_FIXED } from "../../spec/format";
 import { tagOf, cA, cB, cI, cF, cP, setErr, setErrCode, newStr, payloadOk } from "../value";
-import { writeU64, putWord } from "../strings";
-import { fmtG, fmtF, getDigits, digits, nd, dp } from "./numfmt";
+import { putWord } from "../strings";
+import { fmtNum } from "./numfmt";
 import { formatTimestamp, formatDuration } from "./time";
 import { scalarText } from "./conv";
 
@@ -66,12 +66,8 @@ function verb(v: u32, x: usize, prec: i32): void {
     if (t == Tag.DOUBLE) d = cF(x); else if (t == Tag.INT) d = <f64>cI(x); else if (t == Tag.UINT) d = <f64>cB(x);
     else { fail = CelError.INVALID_ARGUMENT; return; }
     if (prec < 0) prec = 6;
-    if (v == 102) {
-      if (Math.abs(d) >= 1e21 && isFinite(d)) { fail = CelError.UNSUPPORTED; return; }
-      if (room(<u32>prec + 32)) w += fmtF(buf + w, d, prec);
-      return;
-    }
-    expo(d, prec);
+    if (v == 102 && Math.abs(d) >= 1e21 && isFinite(d)) { fail = CelError.UNSUPPORTED; return; }
+    if (room(<u32>prec + 32)) w += fmtNum(buf + w, d, v == 102 ? DIGITS_FIXED + prec : prec); // %f positional, %e d.ddde±XX
     return;
   }
   if (v == 120 || v == 88 || v == 111 || v == 98) { // %x %X %o %b
@@ -97,21 +93,6 @@ function verb(v: u32, x: usize, prec: i32): void {
 }
 
 function hexDigit(d: u32, upper: bool): u32 { return d < 10 ? 48 + d : (upper ? 55 : 87) + d; }
-
-/** %e with prec fraction digits: d.ddddde±XX (the host rounds the exact value). */
-function expo(d: f64, prec: i32): void {
-  if (!isFinite(d)) { if (room(8)) w += fmtG(buf + w, d); return; }
-  if (!room(<u32>prec + 16)) return;
-  if (d < 0) { putc(45); d = -d; }
-  getDigits(d, prec);
-  putc(<u32>load<u8>(digits));
-  if (nd > 1) { putc(46); put(digits + 1, nd - 1); }
-  const x = dp - 1;
-  putc(101); putc(x < 0 ? 45 : 43);
-  const a = x < 0 ? -x : x;
-  if (a < 10) putc(48);
-  if (room(4)) w += writeU64(buf + w, <u64>a);
-}
 
 /** %s of any value; depth bounds nesting (request data could be deep or cyclic). */
 function str(x: usize, depth: i32): void {

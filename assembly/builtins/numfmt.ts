@@ -18,16 +18,23 @@ export function getDigits(v: f64, mode: i32): void {
 }
 
 /** Writes Go's %g (shortest) text of v at out; returns the byte count (≤ 32). */
-export function fmtG(out: usize, v: f64): u32 {
+export function fmtG(out: usize, v: f64): u32 { return fmtNum(out, v, DIGITS_SHORTEST); }
+
+/** Go's strconv text of v at out: %g shortest (mode DIGITS_SHORTEST), %.<mode>e (0..100), or
+ *  %.<p>f (DIGITS_FIXED + p, |v| < 1e21). NaN, +Inf, -Inf and the sign of -0 as Go writes them. */
+export function fmtNum(out: usize, v: f64, mode: i32): u32 {
   if (isNaN(v)) return putWord(out, 0x4e614e /* "NaN" */);
   if (!isFinite(v)) return putWord(out, v < 0 ? 0x666e492d /* "-Inf" */ : 0x666e492b /* "+Inf" */);
   let i: u32 = 0;
   if (v < 0 || (v == 0 && 1 / v < 0)) { store<u8>(out, 45); i = 1; v = -v; }
-  if (v == 0) { store<u8>(out + i, 48); return i + 1; }
-  getDigits(v, DIGITS_SHORTEST);
+  getDigits(v, mode);
+  if (mode >= DIGITS_FIXED) {
+    dp = nd - (mode - DIGITS_FIXED); // positional digits: the host reports no exponent
+    return i + plain(out + i, mode - DIGITS_FIXED);
+  }
   const x = dp - 1;
   // strconv's shortest 'g': exponent form when the exponent is < -4 or >= 6 (eprec fixed at 6).
-  if (x < -4 || x >= 6) {
+  if (mode >= 0 || x < -4 || x >= 6) {
     store<u8>(out + i, load<u8>(digits)); i++;
     if (nd > 1) { store<u8>(out + i, 46); i++; memory.copy(out + i, digits + 1, nd - 1); i += nd - 1; }
     return i + expText(out + i, x);
@@ -60,17 +67,6 @@ function plain(out: usize, frac: i32): u32 {
   }
   return i;
 }
-
-/** Go's %.<prec>f for 0 ≤ prec ≤ 100 and |v| < 1e21 (format()'s %f). */
-export function fmtF(out: usize, v: f64, prec: i32): u32 {
-  if (!isFinite(v)) return fmtG(out, v); // NaN, +Inf, -Inf as %g writes them
-  let i: u32 = 0;
-  if (v < 0) { store<u8>(out, 45); i = 1; v = -v; }
-  getDigits(v, DIGITS_FIXED + prec);
-  dp = nd - prec; // positional digits: the host reports no exponent
-  return i + plain(out + i, prec);
-}
-
 
 /** Go strconv.ParseInt/ParseUint (base 10, optional sign). ok=false on syntax or range errors. */
 export let parseOk: bool = false;

@@ -304,6 +304,12 @@ describe("Cerbos functions", () => {
     expect(call(Builtin.FORMAT, "%.0f", l(2.5))).toBe("3");
     expect(call(Builtin.FORMAT, "%.3f", l(int(2)))).toBe("2.000");
     expect(call(Builtin.FORMAT, "%e", l(1234.5678))).toBe("1.234568e+03");
+    // Digits come from the host, rounded on the exact binary value as Go's strconv does.
+    expect(call(Builtin.FORMAT, "%.1f", l(0.15))).toBe("0.1"); // 0.1499999999999999944…
+    expect(call(Builtin.FORMAT, "%.2e|%e|%.3e|%.0e", l(9.996, 0, 1e-300, 5e22))).toBe("1.00e+01|0.000000e+00|1.000e-300|5e+22");
+    expect(call(Builtin.FORMAT, "%f|%e|%s", l(-0, -0, -0))).toBe("-0.000000|-0.000000e+00|-0"); // Go keeps the sign of -0
+    expect(call(Builtin.FORMAT, "%f|%e|%.2f", l(NaN, -Infinity, Infinity))).toBe("NaN|-Inf|+Inf");
+    expect(call(Builtin.FORMAT, "%.100f", l(0.1))).toBe("0." + "1000000000000000055511151231257827021181583404541015625".padEnd(100, "0"));
     expect(call(Builtin.FORMAT, "%x %X %o %b", l(int(255), int(255), int(8), int(5)))).toBe("ff FF 10 101");
     expect(call(Builtin.FORMAT, "%s", l(1.5))).toBe("1.5");
     expect(call(Builtin.FORMAT, "%d", l("x"))).toEqual(err(CelError.INVALID_ARGUMENT));
