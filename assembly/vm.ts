@@ -11,6 +11,7 @@ import { arenaAlloc, spendSteps } from "./arena";
 import {
   tagOf, cA, cB, cP, setCell, copyCell, setBool, setInt, setErr, setErrCode, setErrWith, setPtr, setCurExpr,
   isTrue, isFalse, equals, compare, mapFind, payloadOk, memOk, CMP_NO_OVERLOAD, CMP_UNORDERED, EQ_ERROR,
+  noOverload,
 } from "./value";
 import { arith, negate } from "./builtins/arith";
 import { selectOp, loadRoot, sidCell } from "./builtins/fields";
@@ -141,7 +142,7 @@ function run(start: usize, end: usize, base: usize, lim: usize, locals: usize, n
       case Op.NOT: {
         const t = tagOf(top);
         if (t == Tag.BOOL) setBool(top, cB(top) == 0);
-        else if (t != Tag.ERROR) setErrCode(top, CelError.NO_MATCHING_OVERLOAD);
+        else if (t != Tag.ERROR) noOverload(top);
         break;
       }
       case Op.NEG: negate(top); break;
@@ -181,7 +182,7 @@ function run(start: usize, end: usize, base: usize, lim: usize, locals: usize, n
         if (te < start || te >= end || tn < start || tn >= end) { bad(res); return; }
         if (isTrue(top)) { sp -= 16; break; }
         if (isFalse(top)) { sp -= 16; pc = te; break; }
-        if (tagOf(top) != Tag.ERROR) setErrCode(top, CelError.NO_MATCHING_OVERLOAD);
+        if (tagOf(top) != Tag.ERROR) noOverload(top);
         pc = tn; // the error stays as the value of the conditional
         break;
       }
@@ -196,7 +197,7 @@ function run(start: usize, end: usize, base: usize, lim: usize, locals: usize, n
           copyCell(src, top);
           setPtr(top, Tag.ITER, 0, src);
         } else {
-          if (tt != Tag.ERROR) setErrCode(top, CelError.NO_MATCHING_OVERLOAD);
+          if (tt != Tag.ERROR) noOverload(top);
           pc = t;
         }
         break;
@@ -248,7 +249,7 @@ function logic(and: bool, a: usize, b: usize): void {
   // Not decided: the first error (or a no-overload error for non-bool operands).
   if (tagOf(a) == Tag.ERROR) return;
   if (tagOf(b) == Tag.ERROR) { copyCell(a, b); return; }
-  setErrCode(a, CelError.NO_MATCHING_OVERLOAD);
+  noOverload(a);
 }
 
 function cmpOp(op: u32, a: usize, b: usize): void {
@@ -259,7 +260,7 @@ function cmpOp(op: u32, a: usize, b: usize): void {
     return;
   }
   const r = compare(a, b);
-  if (r == CMP_NO_OVERLOAD) { setErrCode(a, CelError.NO_MATCHING_OVERLOAD); return; }
+  if (r == CMP_NO_OVERLOAD) { noOverload(a); return; }
   if (r == CMP_UNORDERED) { setBool(a, false); return; }
   setBool(a, op == Op.LT ? r < 0 : op == Op.LE ? r <= 0 : op == Op.GT ? r > 0 : r >= 0);
 }
@@ -272,7 +273,7 @@ function inOp(a: usize, c: usize): void {
     if (v == usize.MAX_VALUE) setErrCode(a, CelError.BUDGET_EXCEEDED); else setBool(a, v != 0);
     return;
   }
-  if (t != Tag.LIST || !payloadOk(c)) { setErrCode(a, CelError.NO_MATCHING_OVERLOAD); return; }
+  if (t != Tag.LIST || !payloadOk(c)) { noOverload(a); return; }
   const n = cA(c), p = cP(c);
   for (let i: u32 = 0; i < n; i++) {
     const r = equals(a, p + (<usize>i << 4));
@@ -295,7 +296,7 @@ function indexOp(o: usize, k: usize): void {
       const d = load<f64>(k, 8);
       if (d != Math.trunc(d) || !(d >= -1e18 && d <= 1e18)) { setErrCode(o, CelError.INVALID_ARGUMENT); return; }
       i = <i64>d;
-    } else { setErrCode(o, CelError.NO_MATCHING_OVERLOAD); return; }
+    } else { noOverload(o); return; }
     if (i < 0 || i >= <i64>cA(o)) { setErrWith(o, CelError.INDEX_OUT_OF_RANGE, k); return; }
     copyCell(o, cP(o) + (<usize>i << 4));
     return;
@@ -307,7 +308,7 @@ function indexOp(o: usize, k: usize): void {
     else copyCell(o, v);
     return;
   }
-  setErrCode(o, CelError.NO_MATCHING_OVERLOAD);
+  noOverload(o);
 }
 
 /** [v1..vn] from the n cells at first; the result replaces the first cell. */

@@ -2,7 +2,7 @@
 // int+double overload); int64/uint64 overflow and division/modulus by zero are errors, never
 // traps (wasm's i64.div_s traps on MIN/-1 and on /0, so both are screened first).
 import { Tag, Op, CelError, CELL_SIZE } from "../../spec/format";
-import { tagOf, cA, cB, cI, cF, cP, setInt, setUint, setDouble, setErr, setErrCode, setPtr, newStr, payloadOk } from "../value";
+import { tagOf, cA, cB, cI, cF, cP, setInt, setUint, setDouble, setErr, setErrCode, setPtr, newStr, payloadOk, noOverload } from "../value";
 import { arenaAlloc } from "../arena";
 import { timeAdd, setDur, durNanos, durOk } from "./time";
 
@@ -17,14 +17,14 @@ export function arith(op: u32, a: usize, b: usize): void {
     else if (op == Op.SUB) setDouble(a, x - y);
     else if (op == Op.MUL) setDouble(a, x * y);
     else if (op == Op.DIV) setDouble(a, x / y); // IEEE: /0 is ±Inf or NaN, as in cel-go
-    else setErrCode(a, CelError.NO_MATCHING_OVERLOAD);
+    else noOverload(a);
     return;
   }
   if (op == Op.ADD || op == Op.SUB) {
     if (timeAdd(a, b, op == Op.SUB)) return;
     if (op == Op.ADD && ta == tb && (ta == Tag.STRING || ta == Tag.BYTES || ta == Tag.LIST)) { concat(a, b); return; }
   }
-  setErrCode(a, CelError.NO_MATCHING_OVERLOAD);
+  noOverload(a);
 }
 
 function intOp(op: u32, c: usize, x: i64, y: i64): void {
@@ -39,7 +39,7 @@ function intOp(op: u32, c: usize, x: i64, y: i64): void {
     if (y == 0) { setErr(c, op == Op.DIV ? CelError.DIVISION_BY_ZERO : CelError.MODULUS_BY_ZERO, 0); return; }
     if (y == -1 && x == i64.MIN_VALUE) { setErrCode(c, CelError.OVERFLOW); return; }
     r = op == Op.DIV ? x / y : x % y;
-  } else { setErrCode(c, CelError.NO_MATCHING_OVERLOAD); return; }
+  } else { noOverload(c); return; }
   setInt(c, r);
 }
 
@@ -51,7 +51,7 @@ function uintOp(op: u32, c: usize, x: u64, y: u64): void {
   else if (op == Op.DIV || op == Op.MOD) {
     if (y == 0) { setErr(c, op == Op.DIV ? CelError.DIVISION_BY_ZERO : CelError.MODULUS_BY_ZERO, 0); return; }
     r = op == Op.DIV ? x / y : x % y;
-  } else { setErrCode(c, CelError.NO_MATCHING_OVERLOAD); return; }
+  } else { noOverload(c); return; }
   setUint(c, r);
 }
 
@@ -61,7 +61,7 @@ export function negate(c: usize): void {
   if (t == Tag.INT) { const x = cI(c); if (x == i64.MIN_VALUE) setErrCode(c, CelError.OVERFLOW); else setInt(c, -x); }
   else if (t == Tag.DOUBLE) setDouble(c, -cF(c));
   else if (t == Tag.DURATION) { const d = durNanos(c); if (!durOk || d == i64.MIN_VALUE) setErrCode(c, CelError.OVERFLOW); else setDur(c, -d); }
-  else if (t != Tag.ERROR) setErrCode(c, CelError.NO_MATCHING_OVERLOAD);
+  else if (t != Tag.ERROR) noOverload(c);
 }
 
 /** string+string, bytes+bytes, list+list into a fresh arena block. */

@@ -1,7 +1,7 @@
 // Type conversions: int(), uint(), double(), string(), bool(), bytes(), dyn(), type(),
 // timestamp(), duration() — with cel-go's range checks (errors, never wraps or traps).
 import { Tag, Builtin, CelError } from "../../spec/format";
-import { tagOf, cA, cB, cI, cF, cP, setInt, setUint, setDouble, setBool, setErr, setErrCode, setCell, setPtr, setStr, newStr, payloadOk } from "../value";
+import { tagOf, cA, cB, cI, cF, cP, setInt, setUint, setDouble, setBool, setErr, setErrCode, setCell, setPtr, setStr, newStr, payloadOk, noOverload } from "../value";
 import { writeI64, writeU64, eqWord, putWord } from "../strings";
 import { parseTimestamp, parseDuration, setTs, formatTimestamp, formatDuration, TS_MIN, TS_MAX } from "./time";
 import { fmtG, parseInt64, parseF64, parseOk } from "./numfmt";
@@ -104,7 +104,7 @@ export function callConv(fn: u32, a: usize, argc: u32): bool {
       break;
     }
   }
-  setErrCode(a, CelError.NO_MATCHING_OVERLOAD);
+  noOverload(a);
   return true;
 }
 

@@ -2,7 +2,7 @@
 // precision) %e %x %X %o %b %%. Output is assembled in a static scratch buffer and copied to the
 // arena; text over FMT_MAX bytes is ERROR BUDGET_EXCEEDED rather than a trap.
 import { Tag, Builtin, CelError, DIGITS_FIXED } from "../../spec/format";
-import { tagOf, cA, cB, cI, cF, cP, setErr, setErrCode, newStr, payloadOk } from "../value";
+import { tagOf, cA, cB, cI, cF, cP, setErr, setErrCode, newStr, payloadOk, noOverload } from "../value";
 import { putWord } from "../strings";
 import { fmtNum } from "./numfmt";
 import { formatTimestamp, formatDuration } from "./time";
@@ -25,7 +25,7 @@ export function callFormat(fn: u32, a: usize, argc: u32): bool {
   if (fn != Builtin.FORMAT) return false;
   const l = a + 16;
   if (argc != 2 || tagOf(a) != Tag.STRING || tagOf(l) != Tag.LIST || !payloadOk(a) || !payloadOk(l)) {
-    setErrCode(a, CelError.NO_MATCHING_OVERLOAD); return true;
+    noOverload(a); return true;
   }
   w = 0; fail = 0;
   const p = cP(a), n = cA(a);
