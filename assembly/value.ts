@@ -47,6 +47,9 @@ export function setErr(c: usize, code: CelError, detail: usize): void {
 export function setErrCode(c: usize, code: CelError): void { setErr(c, code, 0); }
 /** The most common error: ~50 call sites, one operand less each. */
 export function noOverload(c: usize): void { setErr(c, CelError.NO_MATCHING_OVERLOAD, 0); }
+export function overBudget(c: usize): void { setErr(c, CelError.BUDGET_EXCEEDED, 0); }
+export function overflow(c: usize): void { setErr(c, CelError.OVERFLOW, 0); }
+export function badConversion(c: usize): void { setErr(c, CelError.CONVERSION, 0); }
 /** ERROR with a copy of `detailSrc` as detail (copied because the source slot will be reused). */
 export function setErrWith(c: usize, code: CelError, detailSrc: usize): void {
   const d = arenaAlloc(CELL_SIZE);

@@ -11,7 +11,7 @@ import { arenaAlloc, spendSteps } from "./arena";
 import {
   tagOf, cA, cB, cP, setCell, copyCell, setBool, setInt, setErr, setErrCode, setErrWith, setPtr, setCurExpr,
   isTrue, isFalse, equals, compare, mapFind, payloadOk, memOk, CMP_NO_OVERLOAD, CMP_UNORDERED, EQ_ERROR,
-  noOverload,
+  noOverload, overBudget,
 } from "./value";
 import { arith, negate } from "./builtins/arith";
 import { selectOp, loadRoot, sidCell } from "./builtins/fields";
@@ -28,7 +28,7 @@ const oomCell: usize = memory.data(16);
 export function evalExpr(expr: u32): usize {
   setCurExpr(expr);
   let res = arenaAlloc(CELL_SIZE);
-  if (res == 0) { setErrCode(oomCell, CelError.BUDGET_EXCEEDED); return oomCell; }
+  if (res == 0) { overBudget(oomCell); return oomCell; }
   if (expr >= exprCount) { setErrCode(res, CelError.INVALID_ARGUMENT); return res; }
   const rec = exprRecords + <usize>expr * EXPR_SIZE;
   const off = load<u32>(rec, EX_CODE_OFFSET), len = load<u32>(rec, EX_CODE_LENGTH);
@@ -36,7 +36,7 @@ export function evalExpr(expr: u32): usize {
   const maxStack = <usize>load<u16>(rec, EX_MAX_STACK) + 1; // +1: see the bound check in run()
   const nLocals = <u32>load<u16>(rec, EX_LOCALS);
   const base = arenaAlloc((maxStack + <usize>nLocals) << 4);
-  if (base == 0) { setErrCode(res, CelError.BUDGET_EXCEEDED); return res; }
+  if (base == 0) { overBudget(res); return res; }
   const locals = base + (maxStack << 4);
   for (let i: u32 = 0; i < nLocals; i++) setCell(locals + (<usize>i << 4), Tag.ABSENT, 0, 0);
   run(codeBase + off, codeBase + off + len, base, base + (maxStack << 4), locals, nLocals, res);
@@ -59,7 +59,7 @@ function run(start: usize, end: usize, base: usize, lim: usize, locals: usize, n
   let pc = start;
   let sp = base; // next free cell
   while (true) {
-    if (!spendSteps(1) || sp >= lim) { setErrCode(res, CelError.BUDGET_EXCEEDED); return; }
+    if (!spendSteps(1) || sp >= lim) { overBudget(res); return; }
     if (pc >= end) { bad(res); return; }
     const op = <u32>load<u8>(pc);
     pc++;
@@ -193,7 +193,7 @@ function run(start: usize, end: usize, base: usize, lim: usize, locals: usize, n
         const tt = tagOf(top);
         if ((tt == Tag.LIST || tt == Tag.MAP) && payloadOk(top)) {
           const src = arenaAlloc(16);
-          if (src == 0) { setErrCode(top, CelError.BUDGET_EXCEEDED); pc = t; break; }
+          if (src == 0) { overBudget(top); pc = t; break; }
           copyCell(src, top);
           setPtr(top, Tag.ITER, 0, src);
         } else {
@@ -255,7 +255,7 @@ function logic(and: bool, a: usize, b: usize): void {
 function cmpOp(op: u32, a: usize, b: usize): void {
   if (op == Op.EQ || op == Op.NE) {
     const r = equals(a, b);
-    if (r == EQ_ERROR) setErrCode(a, CelError.BUDGET_EXCEEDED);
+    if (r == EQ_ERROR) overBudget(a);
     else setBool(a, (r == 1) == (op == Op.EQ));
     return;
   }
@@ -270,7 +270,7 @@ function inOp(a: usize, c: usize): void {
   const t = tagOf(c);
   if (t == Tag.MAP) {
     const v = mapFind(c, a);
-    if (v == usize.MAX_VALUE) setErrCode(a, CelError.BUDGET_EXCEEDED); else setBool(a, v != 0);
+    if (v == usize.MAX_VALUE) overBudget(a); else setBool(a, v != 0);
     return;
   }
   if (t != Tag.LIST || !payloadOk(c)) { noOverload(a); return; }
@@ -278,7 +278,7 @@ function inOp(a: usize, c: usize): void {
   for (let i: u32 = 0; i < n; i++) {
     const r = equals(a, p + (<usize>i << 4));
     if (r == 1) { setBool(a, true); return; }
-    if (r == EQ_ERROR) { setErrCode(a, CelError.BUDGET_EXCEEDED); return; }
+    if (r == EQ_ERROR) { overBudget(a); return; }
   }
   setBool(a, false);
 }
@@ -303,7 +303,7 @@ function indexOp(o: usize, k: usize): void {
   }
   if (t == Tag.MAP) {
     const v = mapFind(o, k);
-    if (v == usize.MAX_VALUE) setErrCode(o, CelError.BUDGET_EXCEEDED);
+    if (v == usize.MAX_VALUE) overBudget(o);
     else if (v == 0) setErrWith(o, CelError.NO_SUCH_KEY, k);
     else copyCell(o, v);
     return;
@@ -318,7 +318,7 @@ function mkList(first: usize, n: u32): void {
     if (tagOf(e) == Tag.ERROR) { copyCell(first, e); return; }
   }
   const p = arenaAlloc(<usize>n << 4);
-  if (p == 0 && n != 0) { setErrCode(first, CelError.BUDGET_EXCEEDED); return; }
+  if (p == 0 && n != 0) { overBudget(first); return; }
   memory.copy(p, first, <usize>n << 4);
   setPtr(first, Tag.LIST, n, p);
 }
@@ -340,7 +340,7 @@ function mkMap(first: usize, n: u32): void {
     }
   }
   const p = arenaAlloc(<usize>n << 5);
-  if (p == 0 && n != 0) { setErrCode(first, CelError.BUDGET_EXCEEDED); return; }
+  if (p == 0 && n != 0) { overBudget(first); return; }
   memory.copy(p, first, <usize>n << 5);
   setPtr(first, Tag.MAP, n, p);
 }

@@ -1,7 +1,7 @@
 // Type conversions: int(), uint(), double(), string(), bool(), bytes(), dyn(), type(),
 // timestamp(), duration() — with cel-go's range checks (errors, never wraps or traps).
 import { Tag, Builtin, CelError } from "../../spec/format";
-import { tagOf, cA, cB, cI, cF, cP, setInt, setUint, setDouble, setBool, setErr, setErrCode, setCell, setPtr, setStr, newStr, payloadOk, noOverload } from "../value";
+import { tagOf, cA, cB, cI, cF, cP, setInt, setUint, setDouble, setBool, setErr, setErrCode, setCell, setPtr, setStr, newStr, payloadOk, noOverload, overflow, badConversion } from "../value";
 import { writeI64, writeU64, eqWord, putWord } from "../strings";
 import { parseTimestamp, parseDuration, setTs, formatTimestamp, formatDuration, TS_MIN, TS_MAX } from "./time";
 import { fmtG, parseInt64, parseF64, parseOk } from "./numfmt";
@@ -27,35 +27,35 @@ export function callConv(fn: u32, a: usize, argc: u32): bool {
   switch (fn) {
     case Builtin.TO_INT: {
       if (t == Tag.INT) return true;
-      if (t == Tag.UINT) { if (cB(a) > <u64>i64.MAX_VALUE) setErrCode(a, CelError.OVERFLOW); else setInt(a, cI(a)); return true; }
+      if (t == Tag.UINT) { if (cB(a) > <u64>i64.MAX_VALUE) overflow(a); else setInt(a, cI(a)); return true; }
       if (t == Tag.DOUBLE) {
         const d = cF(a);
         // cel-go: truncate; NaN, ±Inf and values outside (-2^63, 2^63) are range errors.
-        if (!(d > -9223372036854775809.0 && d < 9223372036854775808.0)) setErrCode(a, CelError.OVERFLOW);
+        if (!(d > -9223372036854775809.0 && d < 9223372036854775808.0)) overflow(a);
         else setInt(a, <i64>d);
         return true;
       }
-      if (strOk) { const v = parseInt64(cP(a), cA(a), false); if (parseOk) setInt(a, <i64>v); else setErrCode(a, CelError.CONVERSION); return true; }
+      if (strOk) { const v = parseInt64(cP(a), cA(a), false); if (parseOk) setInt(a, <i64>v); else badConversion(a); return true; }
       if (t == Tag.TIMESTAMP) { setInt(a, cI(a)); return true; }
       break;
     }
     case Builtin.TO_UINT: {
       if (t == Tag.UINT) return true;
-      if (t == Tag.INT) { if (cI(a) < 0) setErrCode(a, CelError.OVERFLOW); else setUint(a, cB(a)); return true; }
+      if (t == Tag.INT) { if (cI(a) < 0) overflow(a); else setUint(a, cB(a)); return true; }
       if (t == Tag.DOUBLE) {
         const d = cF(a);
-        if (!(d >= 0 && d < 18446744073709551616.0)) setErrCode(a, CelError.OVERFLOW);
+        if (!(d >= 0 && d < 18446744073709551616.0)) overflow(a);
         else setUint(a, <u64>d);
         return true;
       }
-      if (strOk) { const v = parseInt64(cP(a), cA(a), true); if (parseOk) setUint(a, v); else setErrCode(a, CelError.CONVERSION); return true; }
+      if (strOk) { const v = parseInt64(cP(a), cA(a), true); if (parseOk) setUint(a, v); else badConversion(a); return true; }
       break;
     }
     case Builtin.TO_DOUBLE: {
       if (t == Tag.DOUBLE) return true;
       if (t == Tag.INT) { setDouble(a, <f64>cI(a)); return true; }
       if (t == Tag.UINT) { setDouble(a, <f64>cB(a)); return true; }
-      if (strOk) { const v = parseF64(cP(a), cA(a)); if (parseOk) setDouble(a, v); else setErrCode(a, CelError.CONVERSION); return true; }
+      if (strOk) { const v = parseF64(cP(a), cA(a)); if (parseOk) setDouble(a, v); else badConversion(a); return true; }
       break;
     }
     case Builtin.TO_STRING: {
@@ -69,7 +69,7 @@ export function callConv(fn: u32, a: usize, argc: u32): bool {
       if (t == Tag.TIMESTAMP) { formatTimestamp(a, cI(a), <i32>cA(a)); return true; }
       if (t == Tag.DURATION) { formatDuration(a, cI(a), <i32>cA(a)); return true; }
       if (t == Tag.BYTES && payloadOk(a)) {
-        if (!validUtf8(cP(a), cA(a))) { setErrCode(a, CelError.CONVERSION); return true; }
+        if (!validUtf8(cP(a), cA(a))) { badConversion(a); return true; }
         setStr(a, cP(a), cA(a));
         return true;
       }
@@ -79,7 +79,7 @@ export function callConv(fn: u32, a: usize, argc: u32): bool {
       if (t == Tag.BOOL) return true;
       if (strOk) {
         const p = cP(a), n = cA(a);
-        setErrCode(a, CelError.CONVERSION);
+        badConversion(a);
         for (let k: usize = 0; k < 12; k++) if (eqWord(p, n, load<u64>(BOOL_WORDS + (k << 3)))) setBool(a, k < 6);
         return true;
       }
@@ -95,7 +95,7 @@ export function callConv(fn: u32, a: usize, argc: u32): bool {
     case Builtin.TIMESTAMP: {
       if (t == Tag.TIMESTAMP) return true;
       if (strOk) { parseTimestamp(a, cP(a), cA(a)); return true; }
-      if (t == Tag.INT) { const s = cI(a); if (s < TS_MIN || s > TS_MAX) setErrCode(a, CelError.OVERFLOW); else setTs(a, s, 0); return true; }
+      if (t == Tag.INT) { const s = cI(a); if (s < TS_MIN || s > TS_MAX) overflow(a); else setTs(a, s, 0); return true; }
       break;
     }
     case Builtin.DURATION: {

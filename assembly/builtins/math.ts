@@ -1,7 +1,7 @@
 // cel-go ext.Math functions that need no allocation: abs, ceil/floor/round/trunc, sign,
 // isNaN/isInf/isFinite, greatest/least (over arguments or one list).
 import { Tag, Builtin, CelError } from "../../spec/format";
-import { tagOf, cA, cI, cF, cP, setInt, setDouble, setBool, setErr, setErrCode, copyCell, compare, payloadOk, CMP_NO_OVERLOAD, noOverload } from "../value";
+import { tagOf, cA, cI, cF, cP, setInt, setDouble, setBool, setErr, setErrCode, copyCell, compare, payloadOk, CMP_NO_OVERLOAD, noOverload, overflow } from "../value";
 
 export function callMath(fn: u32, a: usize, argc: u32): bool {
   if (fn < <u32>Builtin.MATH_GREATEST || fn > <u32>Builtin.MATH_IS_FINITE) return false;
@@ -26,7 +26,7 @@ export function callMath(fn: u32, a: usize, argc: u32): bool {
   if (t == Tag.INT || t == Tag.UINT) {
     if (fn == Builtin.MATH_ABS && t == Tag.INT) {
       const x = cI(a);
-      if (x == i64.MIN_VALUE) setErrCode(a, CelError.OVERFLOW); else setInt(a, x < 0 ? -x : x);
+      if (x == i64.MIN_VALUE) overflow(a); else setInt(a, x < 0 ? -x : x);
     } else if (fn == Builtin.MATH_SIGN) {
       if (t == Tag.INT) { const x = cI(a); setInt(a, x > 0 ? 1 : x < 0 ? -1 : 0); }
       else store<u64>(a, cI(a) != 0 ? 1 : 0, 8);
