@@ -11,6 +11,7 @@ import { arenaAlloc, spendSteps } from "./arena";
 import {
   tagOf, cA, cB, cP, setCell, copyCell, setBool, setInt, setErr, setErrCode, setErrWith, setPtr, setCurExpr,
   isTrue, isFalse, equals, compare, mapFind, payloadOk, memOk, CMP_NO_OVERLOAD, CMP_UNORDERED, EQ_ERROR,
+  noOverload, overBudget,
 } from "./value";
 import { arith, negate } from "./builtins/arith";
 import { selectOp, loadRoot, sidCell } from "./builtins/fields";
@@ -27,7 +28,7 @@ const oomCell: usize = memory.data(16);
 export function evalExpr(expr: u32): usize {
   setCurExpr(expr);
   let res = arenaAlloc(CELL_SIZE);
-  if (res == 0) { setErrCode(oomCell, CelError.BUDGET_EXCEEDED); return oomCell; }
+  if (res == 0) { overBudget(oomCell); return oomCell; }
   if (expr >= exprCount) { setErrCode(res, CelError.INVALID_ARGUMENT); return res; }
   const rec = exprRecords + <usize>expr * EXPR_SIZE;
   const off = load<u32>(rec, EX_CODE_OFFSET), len = load<u32>(rec, EX_CODE_LENGTH);
@@ -35,7 +36,7 @@ export function evalExpr(expr: u32): usize {
   const maxStack = <usize>load<u16>(rec, EX_MAX_STACK) + 1; // +1: see the bound check in run()
   const nLocals = <u32>load<u16>(rec, EX_LOCALS);
   const base = arenaAlloc((maxStack + <usize>nLocals) << 4);
-  if (base == 0) { setErrCode(res, CelError.BUDGET_EXCEEDED); return res; }
+  if (base == 0) { overBudget(res); return res; }
   const locals = base + (maxStack << 4);
   for (let i: u32 = 0; i < nLocals; i++) setCell(locals + (<usize>i << 4), Tag.ABSENT, 0, 0);
   run(codeBase + off, codeBase + off + len, base, base + (maxStack << 4), locals, nLocals, res);
@@ -44,18 +45,28 @@ export function evalExpr(expr: u32): usize {
 
 function bad(res: usize): void { setErrCode(res, CelError.INVALID_ARGUMENT); }
 
+/** Stack cells each opcode (0..NOT_STRICTLY_FALSE) needs, checked once before dispatch (the
+ *  per-case checks cost ~0.2 KB); MK_LIST, MK_MAP and CALL check their counted operands. */
+const MIN_DEPTH = memory.data<u8>([
+  0, 0, 0, 0, 0, 0, 0, 0, // -, CONST .. LOAD_LOCAL
+  1, 1, 1, 2, 1, 1, // STORE_LOCAL, SELECT, HAS, INDEX, POP, DUP
+  0, 1, 1, 1, 2, 2, 1, 1, // JUMP, JUMP_IF_FALSE, AND_SHORT, OR_SHORT, AND, OR, NOT, NEG
+  2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, // EQ .. MOD
+  0, 0, 0, 1, 1, 1, 1, 1, 1, // MK_LIST, MK_MAP, CALL, BRANCH, ITER_INIT, ITER_NEXT, ITER_END, RET, NOT_STRICTLY_FALSE
+]);
+
 function run(start: usize, end: usize, base: usize, lim: usize, locals: usize, nLocals: u32, res: usize): void {
   let pc = start;
   let sp = base; // next free cell
   while (true) {
-    if (!spendSteps(1) || sp >= lim) { setErrCode(res, CelError.BUDGET_EXCEEDED); return; }
+    if (!spendSteps(1) || sp >= lim) { overBudget(res); return; }
     if (pc >= end) { bad(res); return; }
     const op = <u32>load<u8>(pc);
     pc++;
     const depth = <u32>((sp - base) >> 4);
     // Operand width, checked once here so the cases can read operands freely (unknown op: bad).
     const w = operandBytes(op);
-    if (w < 0 || pc + <usize>w > end) { bad(res); return; }
+    if (w < 0 || pc + <usize>w > end || depth < <u32>load<u8>(MIN_DEPTH + op)) { bad(res); return; }
     const top = sp - 16; // valid when depth >= 1
     switch (op) {
       case Op.CONST: {
@@ -95,23 +106,22 @@ function run(start: usize, end: usize, base: usize, lim: usize, locals: usize, n
       }
       case Op.STORE_LOCAL: {
         const i = <u32>load<u8>(pc); pc += 1;
-        if (i >= nLocals || depth < 1) { bad(res); return; }
+        if (i >= nLocals) { bad(res); return; }
         sp -= 16; copyCell(locals + (<usize>i << 4), sp);
         break;
       }
       case Op.SELECT:
       case Op.HAS: {
-        if (depth < 1 || !selectOp(top, load<u32>(pc), op == Op.HAS)) { bad(res); return; }
+        if (!selectOp(top, load<u32>(pc), op == Op.HAS)) { bad(res); return; }
         pc += 4;
         break;
       }
       case Op.INDEX: {
-        if (depth < 2) { bad(res); return; }
         sp -= 16; indexOp(sp - 16, sp);
         break;
       }
-      case Op.POP: if (depth < 1) { bad(res); return; } sp -= 16; break;
-      case Op.DUP: if (depth < 1) { bad(res); return; } copyCell(sp, top); sp += 16; break;
+      case Op.POP: sp -= 16; break;
+      case Op.DUP: copyCell(sp, top); sp += 16; break;
       case Op.JUMP:
       case Op.JUMP_IF_FALSE:
       case Op.AND_SHORT:
@@ -120,29 +130,25 @@ function run(start: usize, end: usize, base: usize, lim: usize, locals: usize, n
         pc += 4;
         if (t < start || t >= end) { bad(res); return; }
         if (op == Op.JUMP) { pc = t; break; }
-        if (depth < 1) { bad(res); return; }
         if (op == Op.JUMP_IF_FALSE) { sp -= 16; if (isFalse(sp)) pc = t; }
         else if (op == Op.AND_SHORT ? isFalse(top) : isTrue(top)) pc = t;
         break;
       }
       case Op.AND:
       case Op.OR: {
-        if (depth < 2) { bad(res); return; }
         sp -= 16; logic(op == Op.AND, sp - 16, sp);
         break;
       }
       case Op.NOT: {
-        if (depth < 1) { bad(res); return; }
         const t = tagOf(top);
         if (t == Tag.BOOL) setBool(top, cB(top) == 0);
-        else if (t != Tag.ERROR) setErrCode(top, CelError.NO_MATCHING_OVERLOAD);
+        else if (t != Tag.ERROR) noOverload(top);
         break;
       }
-      case Op.NEG: if (depth < 1) { bad(res); return; } negate(top); break;
-      case Op.NOT_STRICTLY_FALSE: if (depth < 1) { bad(res); return; } setBool(top, !isFalse(top)); break;
+      case Op.NEG: negate(top); break;
+      case Op.NOT_STRICTLY_FALSE: setBool(top, !isFalse(top)); break;
       case Op.EQ: case Op.NE: case Op.LT: case Op.LE: case Op.GT: case Op.GE: case Op.IN:
       case Op.ADD: case Op.SUB: case Op.MUL: case Op.DIV: case Op.MOD: {
-        if (depth < 2) { bad(res); return; }
         sp -= 16;
         const a = sp - 16;
         if (tagOf(a) == Tag.ERROR) break;
@@ -173,25 +179,25 @@ function run(start: usize, end: usize, base: usize, lim: usize, locals: usize, n
       case Op.BRANCH: {
         const te = pc + 8 + <usize><isize>load<i32>(pc), tn = pc + 8 + <usize><isize>load<i32>(pc, 4);
         pc += 8;
-        if (depth < 1 || te < start || te >= end || tn < start || tn >= end) { bad(res); return; }
+        if (te < start || te >= end || tn < start || tn >= end) { bad(res); return; }
         if (isTrue(top)) { sp -= 16; break; }
         if (isFalse(top)) { sp -= 16; pc = te; break; }
-        if (tagOf(top) != Tag.ERROR) setErrCode(top, CelError.NO_MATCHING_OVERLOAD);
+        if (tagOf(top) != Tag.ERROR) noOverload(top);
         pc = tn; // the error stays as the value of the conditional
         break;
       }
       case Op.ITER_INIT: {
         const t = pc + 4 + <usize><isize>load<i32>(pc);
         pc += 4;
-        if (depth < 1 || t < start || t >= end) { bad(res); return; }
+        if (t < start || t >= end) { bad(res); return; }
         const tt = tagOf(top);
         if ((tt == Tag.LIST || tt == Tag.MAP) && payloadOk(top)) {
           const src = arenaAlloc(16);
-          if (src == 0) { setErrCode(top, CelError.BUDGET_EXCEEDED); pc = t; break; }
+          if (src == 0) { overBudget(top); pc = t; break; }
           copyCell(src, top);
           setPtr(top, Tag.ITER, 0, src);
         } else {
-          if (tt != Tag.ERROR) setErrCode(top, CelError.NO_MATCHING_OVERLOAD);
+          if (tt != Tag.ERROR) noOverload(top);
           pc = t;
         }
         break;
@@ -200,7 +206,7 @@ function run(start: usize, end: usize, base: usize, lim: usize, locals: usize, n
         const a = <u32>load<u8>(pc), b = <u32>load<u8>(pc, 1);
         const t = pc + 6 + <usize><isize>load<i32>(pc, 2);
         pc += 6;
-        if (depth < 1 || tagOf(top) != Tag.ITER || t < start || t >= end || a >= nLocals ||
+        if (tagOf(top) != Tag.ITER || t < start || t >= end || a >= nLocals ||
             (b != ITER_NO_SECOND && b >= nLocals)) { bad(res); return; }
         const src = cP(top), pos = cA(top);
         if (pos >= cA(src)) { pc = t; break; }
@@ -218,12 +224,11 @@ function run(start: usize, end: usize, base: usize, lim: usize, locals: usize, n
         break;
       }
       case Op.ITER_END: {
-        if (depth < 1 || tagOf(top) != Tag.ITER) { bad(res); return; }
+        if (tagOf(top) != Tag.ITER) { bad(res); return; }
         sp -= 16;
         break;
       }
       case Op.RET: {
-        if (depth < 1) { bad(res); return; }
         copyCell(res, top);
         if (tagOf(res) == Tag.ITER || tagOf(res) == Tag.ABSENT) bad(res);
         return;
@@ -244,18 +249,18 @@ function logic(and: bool, a: usize, b: usize): void {
   // Not decided: the first error (or a no-overload error for non-bool operands).
   if (tagOf(a) == Tag.ERROR) return;
   if (tagOf(b) == Tag.ERROR) { copyCell(a, b); return; }
-  setErrCode(a, CelError.NO_MATCHING_OVERLOAD);
+  noOverload(a);
 }
 
 function cmpOp(op: u32, a: usize, b: usize): void {
   if (op == Op.EQ || op == Op.NE) {
     const r = equals(a, b);
-    if (r == EQ_ERROR) setErrCode(a, CelError.BUDGET_EXCEEDED);
+    if (r == EQ_ERROR) overBudget(a);
     else setBool(a, (r == 1) == (op == Op.EQ));
     return;
   }
   const r = compare(a, b);
-  if (r == CMP_NO_OVERLOAD) { setErrCode(a, CelError.NO_MATCHING_OVERLOAD); return; }
+  if (r == CMP_NO_OVERLOAD) { noOverload(a); return; }
   if (r == CMP_UNORDERED) { setBool(a, false); return; }
   setBool(a, op == Op.LT ? r < 0 : op == Op.LE ? r <= 0 : op == Op.GT ? r > 0 : r >= 0);
 }
@@ -265,15 +270,15 @@ function inOp(a: usize, c: usize): void {
   const t = tagOf(c);
   if (t == Tag.MAP) {
     const v = mapFind(c, a);
-    if (v == usize.MAX_VALUE) setErrCode(a, CelError.BUDGET_EXCEEDED); else setBool(a, v != 0);
+    if (v == usize.MAX_VALUE) overBudget(a); else setBool(a, v != 0);
     return;
   }
-  if (t != Tag.LIST || !payloadOk(c)) { setErrCode(a, CelError.NO_MATCHING_OVERLOAD); return; }
+  if (t != Tag.LIST || !payloadOk(c)) { noOverload(a); return; }
   const n = cA(c), p = cP(c);
   for (let i: u32 = 0; i < n; i++) {
     const r = equals(a, p + (<usize>i << 4));
     if (r == 1) { setBool(a, true); return; }
-    if (r == EQ_ERROR) { setErrCode(a, CelError.BUDGET_EXCEEDED); return; }
+    if (r == EQ_ERROR) { overBudget(a); return; }
   }
   setBool(a, false);
 }
@@ -291,19 +296,19 @@ function indexOp(o: usize, k: usize): void {
       const d = load<f64>(k, 8);
       if (d != Math.trunc(d) || !(d >= -1e18 && d <= 1e18)) { setErrCode(o, CelError.INVALID_ARGUMENT); return; }
       i = <i64>d;
-    } else { setErrCode(o, CelError.NO_MATCHING_OVERLOAD); return; }
+    } else { noOverload(o); return; }
     if (i < 0 || i >= <i64>cA(o)) { setErrWith(o, CelError.INDEX_OUT_OF_RANGE, k); return; }
     copyCell(o, cP(o) + (<usize>i << 4));
     return;
   }
   if (t == Tag.MAP) {
     const v = mapFind(o, k);
-    if (v == usize.MAX_VALUE) setErrCode(o, CelError.BUDGET_EXCEEDED);
+    if (v == usize.MAX_VALUE) overBudget(o);
     else if (v == 0) setErrWith(o, CelError.NO_SUCH_KEY, k);
     else copyCell(o, v);
     return;
   }
-  setErrCode(o, CelError.NO_MATCHING_OVERLOAD);
+  noOverload(o);
 }
 
 /** [v1..vn] from the n cells at first; the result replaces the first cell. */
@@ -313,7 +318,7 @@ function mkList(first: usize, n: u32): void {
     if (tagOf(e) == Tag.ERROR) { copyCell(first, e); return; }
   }
   const p = arenaAlloc(<usize>n << 4);
-  if (p == 0 && n != 0) { setErrCode(first, CelError.BUDGET_EXCEEDED); return; }
+  if (p == 0 && n != 0) { overBudget(first); return; }
   memory.copy(p, first, <usize>n << 4);
   setPtr(first, Tag.LIST, n, p);
 }
@@ -336,7 +341,7 @@ function mkMap(first: usize, n: u32): void {
     }
   }
   const p = arenaAlloc(<usize>n << 5);
-  if (p == 0 && n != 0) { setErrCode(first, CelError.BUDGET_EXCEEDED); return; }
+  if (p == 0 && n != 0) { overBudget(first); return; }
   memory.copy(p, first, <usize>n << 5);
   setPtr(first, Tag.MAP, n, p);
 }

@@ -17,7 +17,16 @@ export const FORMAT_MAJOR: u32 = 1;
 export const FORMAT_MINOR: u32 = 0;
 /** The evaluator's exported ABI version: hosts refuse a different major. */
 export const ABI_MAJOR: u32 = 1;
-export const ABI_MINOR: u32 = 0;
+export const ABI_MINOR: u32 = 1;
+
+// Host imports (module "verdict"; docs/format.md "Host imports"): what JavaScript already does
+// natively, so the evaluator need not carry it. `digits(x, mode, out)` writes the decimal digits of
+// a finite x ≥ 0 at out and returns (decimal point position << 8) | digit count; mode is
+// DIGITS_SHORTEST, a fraction-digit count 0..DIGITS_MAX_PREC in exponent form, or DIGITS_FIXED + p
+// for p digits after the point (positional; the point position returned is then 0).
+export const DIGITS_SHORTEST: i32 = -1;
+export const DIGITS_MAX_PREC: i32 = 100;
+export const DIGITS_FIXED: i32 = 128;
 
 export const NONE: u32 = 0xffffffff;
 

@@ -9,7 +9,7 @@ import {
 } from "../../spec/format";
 import { stringCount, stringIndex, stringBlob } from "../ruleset";
 import { requestPtr, principalPtr, resourcePtr, runtimeEdrCell, configPtr } from "../context";
-import { setCell, setPtr, setErrWith, setErr, setErrCode, copyCell, tagOf, cA, cP, memOk, payloadOk, mapFind } from "../value";
+import { setCell, setPtr, setErrWith, setErr, setErrCode, copyCell, tagOf, cA, cP, memOk, payloadOk, mapFind, overBudget } from "../value";
 import { bytesEq, eqWord } from "../strings";
 
 // Field names as bytes (AS string literals would be UTF-16 objects in the data segment); the
@@ -120,7 +120,7 @@ export function selectOp(c: usize, sid: u32, has: bool): bool {
   if (t == Tag.ERROR) return true; // has()/select of an error is that error
   if (t == Tag.MAP) {
     const v = mapFind(c, keyScratch);
-    if (v == usize.MAX_VALUE) setErrCode(c, CelError.BUDGET_EXCEEDED);
+    if (v == usize.MAX_VALUE) overBudget(c);
     else if (has) setCell(c, Tag.BOOL, 0, v != 0 ? 1 : 0);
     else if (v != 0) copyCell(c, v);
     else setErrWith(c, CelError.NO_SUCH_KEY, keyScratch);

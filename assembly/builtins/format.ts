@@ -1,17 +1,16 @@
 // "...".format([args]) from cel-go's strings extension, the common verbs: %s %v %d %f (with
 // precision) %e %x %X %o %b %%. Output is assembled in a static scratch buffer and copied to the
 // arena; text over FMT_MAX bytes is ERROR BUDGET_EXCEEDED rather than a trap.
-import { Tag, Builtin, CelError } from "../../spec/format";
-import { tagOf, cA, cB, cI, cF, cP, setErr, setErrCode, newStr, payloadOk } from "../value";
-import { writeI64, writeU64, putWord } from "../strings";
-import { fmtG, fmtF, shortest, dp, pow10 } from "./numfmt";
-
-function pw(x: i32): f64 { return x >= 0 ? pow10(x) : 1 / pow10(-x); }
+import { Tag, Builtin, CelError, DIGITS_FIXED } from "../../spec/format";
+import { tagOf, cA, cB, cI, cF, cP, setErr, setErrCode, newStr, payloadOk, noOverload } from "../value";
+import { putWord } from "../strings";
+import { fmtNum } from "./numfmt";
 import { formatTimestamp, formatDuration, tsOff } from "./time";
+import { scalarText } from "./conv";
 
 const FMT_MAX: u32 = 4096;
 const buf: usize = memory.data(4096 + 64);
-const cellTmp: usize = memory.data(16);
+const cellTmp: usize = memory.data(32); // a scalar's text, or a STRING cell
 let w: u32 = 0;
 let fail: CelError = 0;
 
@@ -26,7 +25,7 @@ export function callFormat(fn: u32, a: usize, argc: u32): bool {
   if (fn != Builtin.FORMAT) return false;
   const l = a + 16;
   if (argc != 2 || tagOf(a) != Tag.STRING || tagOf(l) != Tag.LIST || !payloadOk(a) || !payloadOk(l)) {
-    setErrCode(a, CelError.NO_MATCHING_OVERLOAD); return true;
+    noOverload(a); return true;
   }
   w = 0; fail = 0;
   const p = cP(a), n = cA(a);
@@ -58,22 +57,17 @@ function verb(v: u32, x: usize, prec: i32): void {
   const t = tagOf(x);
   if (v == 115 || v == 118) { str(x, 0); return; } // %s %v
   if (v == 100) { // %d
-    if (t == Tag.INT) { if (room(24)) w += writeI64(buf + w, cI(x)); return; }
-    if (t == Tag.UINT) { if (room(24)) w += writeU64(buf + w, cB(x)); return; }
-    if (t == Tag.DOUBLE && !isFinite(cF(x))) { if (room(8)) w += fmtG(buf + w, cF(x)); return; }
-    fail = CelError.INVALID_ARGUMENT; return;
+    if (t == Tag.INT || t == Tag.UINT || (t == Tag.DOUBLE && !isFinite(cF(x)))) put(cellTmp, scalarText(cellTmp, x));
+    else fail = CelError.INVALID_ARGUMENT;
+    return;
   }
   if (v == 102 || v == 101) { // %f %e
     let d: f64 = 0;
     if (t == Tag.DOUBLE) d = cF(x); else if (t == Tag.INT) d = <f64>cI(x); else if (t == Tag.UINT) d = <f64>cB(x);
     else { fail = CelError.INVALID_ARGUMENT; return; }
     if (prec < 0) prec = 6;
-    if (v == 102) {
-      if (Math.abs(d) >= 1e21 && isFinite(d)) { fail = CelError.UNSUPPORTED; return; }
-      if (room(<u32>prec + 32)) w += fmtF(buf + w, d, prec);
-      return;
-    }
-    expo(d, prec);
+    if (v == 102 && Math.abs(d) >= 1e21 && isFinite(d)) { fail = CelError.UNSUPPORTED; return; }
+    if (room(<u32>prec + 32)) w += fmtNum(buf + w, d, v == 102 ? DIGITS_FIXED + prec : prec); // %f positional, %e d.ddde±XX
     return;
   }
   if (v == 120 || v == 88 || v == 111 || v == 98) { // %x %X %o %b
@@ -100,37 +94,14 @@ function verb(v: u32, x: usize, prec: i32): void {
 
 function hexDigit(d: u32, upper: bool): u32 { return d < 10 ? 48 + d : (upper ? 55 : 87) + d; }
 
-/** %e with prec fraction digits: d.ddddde±XX. */
-function expo(d: f64, prec: i32): void {
-  if (!isFinite(d)) { if (room(8)) w += fmtG(buf + w, d); return; }
-  if (!room(<u32>prec + 16)) return;
-  if (d < 0) { putc(45); d = -d; }
-  let x: i32 = 0;
-  if (d != 0) { shortest(d); x = dp - 1; }
-  // Scale to one integral digit and reuse %f rounding on that.
-  const m = d == 0 ? 0.0 : d / pw(x);
-  let n = fmtF(buf + w, m, prec);
-  if (load<u8>(buf + w) == 49 && load<u8>(buf + w + 1) == 48) { // rounding carried to 10.xxx
-    x++;
-    n = fmtF(buf + w, d / pw(x), prec);
-  }
-  w += n;
-  putc(101); putc(x < 0 ? 45 : 43);
-  const a = x < 0 ? -x : x;
-  if (a < 10) putc(48);
-  if (room(4)) w += writeU64(buf + w, <u64>a);
-}
-
 /** %s of any value; depth bounds nesting (request data could be deep or cyclic). */
 function str(x: usize, depth: i32): void {
   if (depth > 32) { fail = CelError.BUDGET_EXCEEDED; return; }
   const t = tagOf(x);
+  const k = scalarText(cellTmp, x); // int, uint, double, bool as string() writes them
+  if (k >= 0) { put(cellTmp, k); return; }
   switch (t) {
     case Tag.STRING: case Tag.BYTES: if (payloadOk(x)) put(cP(x), cA(x)); else fail = CelError.INVALID_ARGUMENT; return;
-    case Tag.INT: if (room(24)) w += writeI64(buf + w, cI(x)); return;
-    case Tag.UINT: if (room(24)) w += writeU64(buf + w, cB(x)); return;
-    case Tag.DOUBLE: if (room(32)) w += fmtG(buf + w, cF(x)); return;
-    case Tag.BOOL: if (room(5)) w += putWord(buf + w, cB(x) != 0 ? 0x65757274 /* "true" */ : 0x65736c6166 /* "false" */); return;
     case Tag.NULL: if (room(4)) w += putWord(buf + w, 0x6c6c756e /* "null" */); return;
     case Tag.TIMESTAMP: case Tag.DURATION: {
       if (t == Tag.TIMESTAMP) formatTimestamp(cellTmp, cI(x), <i32>cA(x), tsOff(x)); else formatDuration(cellTmp, cI(x), <i32>cA(x));

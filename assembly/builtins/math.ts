@@ -1,7 +1,7 @@
 // cel-go ext.Math functions that need no allocation: abs, ceil/floor/round/trunc, sign,
 // isNaN/isInf/isFinite, greatest/least (over arguments or one list).
 import { Tag, Builtin, CelError } from "../../spec/format";
-import { tagOf, cA, cI, cF, cP, setInt, setDouble, setBool, setErr, setErrCode, copyCell, compare, payloadOk, CMP_NO_OVERLOAD } from "../value";
+import { tagOf, cA, cI, cF, cP, setInt, setDouble, setBool, setErr, setErrCode, copyCell, compare, payloadOk, CMP_NO_OVERLOAD, noOverload, overflow } from "../value";
 
 export function callMath(fn: u32, a: usize, argc: u32): bool {
   if (fn < <u32>Builtin.MATH_GREATEST || fn > <u32>Builtin.MATH_IS_FINITE) return false;
@@ -14,26 +14,26 @@ export function callMath(fn: u32, a: usize, argc: u32): bool {
     for (let i: u32 = 0; i < n; i++) {
       const e = p + (<usize>i << 4);
       const et = tagOf(e);
-      if (et != Tag.INT && et != Tag.UINT && et != Tag.DOUBLE) { setErrCode(a, CelError.NO_MATCHING_OVERLOAD); return true; }
+      if (et != Tag.INT && et != Tag.UINT && et != Tag.DOUBLE) { noOverload(a); return true; }
       const r = compare(e, best);
-      if (r == CMP_NO_OVERLOAD) { setErrCode(a, CelError.NO_MATCHING_OVERLOAD); return true; }
+      if (r == CMP_NO_OVERLOAD) { noOverload(a); return true; }
       if (fn == Builtin.MATH_GREATEST ? r == 1 : r == -1) best = e;
     }
     copyCell(a, best);
     return true;
   }
-  if (argc != 1) { setErrCode(a, CelError.NO_MATCHING_OVERLOAD); return true; }
+  if (argc != 1) { noOverload(a); return true; }
   if (t == Tag.INT || t == Tag.UINT) {
     if (fn == Builtin.MATH_ABS && t == Tag.INT) {
       const x = cI(a);
-      if (x == i64.MIN_VALUE) setErrCode(a, CelError.OVERFLOW); else setInt(a, x < 0 ? -x : x);
+      if (x == i64.MIN_VALUE) overflow(a); else setInt(a, x < 0 ? -x : x);
     } else if (fn == Builtin.MATH_SIGN) {
       if (t == Tag.INT) { const x = cI(a); setInt(a, x > 0 ? 1 : x < 0 ? -1 : 0); }
       else store<u64>(a, cI(a) != 0 ? 1 : 0, 8);
-    } else if (fn != Builtin.MATH_ABS) setErrCode(a, CelError.NO_MATCHING_OVERLOAD);
+    } else if (fn != Builtin.MATH_ABS) noOverload(a);
     return true;
   }
-  if (t != Tag.DOUBLE) { setErrCode(a, CelError.NO_MATCHING_OVERLOAD); return true; }
+  if (t != Tag.DOUBLE) { noOverload(a); return true; }
   const d = cF(a);
   switch (fn) {
     case Builtin.MATH_ABS: setDouble(a, Math.abs(d)); break;

@@ -2,7 +2,7 @@
 // IPv4 (no leading zeros) and IPv6 (with "::" and a trailing dotted quad); IPv4-mapped IPv6
 // addresses count as IPv4, as Go's To4() makes them.
 import { Tag, Builtin, CelError } from "../../spec/format";
-import { tagOf, cA, cP, setBool, setErr, setErrCode, payloadOk } from "../value";
+import { tagOf, cA, cP, setBool, setErr, setErrCode, payloadOk, noOverload } from "../value";
 
 const ipBuf: usize = memory.data(16);
 const netBuf: usize = memory.data(16);
@@ -93,7 +93,7 @@ export function callNet(fn: u32, a: usize, argc: u32): bool {
   if (fn != Builtin.IN_IP_ADDR_RANGE) return false;
   const b = a + 16;
   if (argc != 2 || tagOf(a) != Tag.STRING || tagOf(b) != Tag.STRING || !payloadOk(a) || !payloadOk(b)) {
-    setErrCode(a, CelError.NO_MATCHING_OVERLOAD); return true;
+    noOverload(a); return true;
   }
   if (parseIP(cP(a), cA(a), ipBuf) == 0) { setErrCode(a, CelError.INVALID_ARGUMENT); return true; }
   const q = cP(b), m = cA(b);

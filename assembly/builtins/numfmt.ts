@@ -1,37 +1,40 @@
-// Number ↔ text: Go's "%g" (cel-go's string(double)) and "%f"/"%e" for format(), built on
-// the exact shortest-digits generator in shortest.ts; and decimal parsing for int()/uint()/double().
-import { shortestDigits, digitsDp } from "./shortest";
+// Number ↔ text: Go's "%g" (cel-go's string(double)) and "%f"/"%e" for format(), from the
+// host's digits (host.ts: V8's exact shortest / correctly rounded digits); and decimal parsing for
+// int()/uint()/double() (the syntax Go accepts is checked here, the value comes from the host).
+import { DIGITS_SHORTEST, DIGITS_FIXED } from "../../spec/format";
+import { hostDigits, hostParse } from "../host";
 import { putWord, writePadded } from "../strings";
 
-export const digits: usize = memory.data(48);
-/** Digit count and decimal point position of the last `shortest` call (value = 0.d1d2.. × 10^dp). */
+export const digits: usize = memory.data(128);
+/** Digit count and decimal point position of the last `hostDigits` call (value = 0.d1d2.. × 10^dp). */
 export let nd: i32 = 0;
 export let dp: i32 = 0;
 
-/** Shortest round-trip digits of |v| (finite, non-zero) into `digits` / nd / dp. */
-export function shortest(v: f64): void {
-  nd = shortestDigits(v, digits);
-  dp = digitsDp;
-}
-
-/** 10^e for 0 <= e <= 511 by binary powers (Math.pow costs ~1.5 KB of wasm). */
-export function pow10(e: i32): f64 {
-  let r = 1.0, b = 10.0;
-  while (e > 0) { if (e & 1) r *= b; b *= b; e >>= 1; }
-  return r;
+/** Digits of finite v ≥ 0 into `digits` / nd / dp (mode: spec DIGITS_*). */
+export function getDigits(v: f64, mode: i32): void {
+  const r = hostDigits(v, mode, digits);
+  nd = r & 255;
+  dp = r >> 8;
 }
 
 /** Writes Go's %g (shortest) text of v at out; returns the byte count (≤ 32). */
-export function fmtG(out: usize, v: f64): u32 {
+export function fmtG(out: usize, v: f64): u32 { return fmtNum(out, v, DIGITS_SHORTEST); }
+
+/** Go's strconv text of v at out: %g shortest (mode DIGITS_SHORTEST), %.<mode>e (0..100), or
+ *  %.<p>f (DIGITS_FIXED + p, |v| < 1e21). NaN, +Inf, -Inf and the sign of -0 as Go writes them. */
+export function fmtNum(out: usize, v: f64, mode: i32): u32 {
   if (isNaN(v)) return putWord(out, 0x4e614e /* "NaN" */);
   if (!isFinite(v)) return putWord(out, v < 0 ? 0x666e492d /* "-Inf" */ : 0x666e492b /* "+Inf" */);
   let i: u32 = 0;
-  if (v < 0 || (v == 0 && 1 / v < 0)) { store<u8>(out, 45); i = 1; }
-  if (v == 0) { store<u8>(out + i, 48); return i + 1; }
-  shortest(v);
+  if (v < 0 || (v == 0 && 1 / v < 0)) { store<u8>(out, 45); i = 1; v = -v; }
+  getDigits(v, mode);
+  if (mode >= DIGITS_FIXED) {
+    dp = nd - (mode - DIGITS_FIXED); // positional digits: the host reports no exponent
+    return i + plain(out + i, mode - DIGITS_FIXED);
+  }
   const x = dp - 1;
   // strconv's shortest 'g': exponent form when the exponent is < -4 or >= 6 (eprec fixed at 6).
-  if (x < -4 || x >= 6) {
+  if (mode >= 0 || x < -4 || x >= 6) {
     store<u8>(out + i, load<u8>(digits)); i++;
     if (nd > 1) { store<u8>(out + i, 46); i++; memory.copy(out + i, digits + 1, nd - 1); i += nd - 1; }
     return i + expText(out + i, x);
@@ -65,34 +68,6 @@ function plain(out: usize, frac: i32): u32 {
   return i;
 }
 
-/** Go's %.<prec>f for |v| < 1e21 (format()'s %f); rounds half away from zero on the decimal digits. */
-export function fmtF(out: usize, v: f64, prec: i32): u32 {
-  if (isNaN(v)) return putWord(out, 0x4e614e /* "NaN" */);
-  if (!isFinite(v)) return putWord(out, v < 0 ? 0x666e492d /* "-Inf" */ : 0x666e492b /* "+Inf" */);
-  let i: u32 = 0;
-  if (v < 0) { store<u8>(out, 45); i = 1; v = -v; }
-  if (v == 0) { nd = 1; dp = 1; store<u8>(digits, 48); }
-  else shortest(v);
-  // Round the digit string to dp + prec digits.
-  const keep = dp + prec;
-  if (keep < nd) {
-    if (keep < 0) { nd = 1; store<u8>(digits, 48); dp = 1; }
-    else {
-      let up = load<u8>(digits + keep) >= 53;
-      nd = keep;
-      let k = keep - 1;
-      while (up && k >= 0) {
-        const d = load<u8>(digits + k) + 1;
-        if (d > 57) { store<u8>(digits + k, 48); k--; } else { store<u8>(digits + k, d); up = false; }
-      }
-      if (up) { memory.copy(digits + 1, digits, nd); store<u8>(digits, 49); nd++; dp++; }
-      if (nd == 0) { nd = 1; store<u8>(digits, 48); dp = 1; }
-    }
-  }
-  return i + plain(out + i, prec);
-}
-
-
 /** Go strconv.ParseInt/ParseUint (base 10, optional sign). ok=false on syntax or range errors. */
 export let parseOk: bool = false;
 export function parseInt64(p: usize, n: u32, unsigned: bool): u64 {
@@ -112,55 +87,41 @@ export function parseInt64(p: usize, n: u32, unsigned: bool): u64 {
   return neg ? 0 - v : v;
 }
 
-/** Decimal float text (Go ParseFloat syntax subset: sign, digits, '.', exponent, inf/nan). */
+/** Decimal float text (Go ParseFloat syntax subset: sign, digits, '.', exponent, inf/nan); the
+ *  value itself is the host's correctly rounded parse. Out of range (±Inf) is an error, as in Go. */
 export function parseF64(p: usize, n: u32): f64 {
   parseOk = false;
   let i: u32 = 0, neg = false;
   if (n > 0 && (load<u8>(p) == 43 || load<u8>(p) == 45)) { neg = load<u8>(p) == 45; i = 1; }
-  const rest = n - i;
-  if (rest == 3 || rest == 8) {
-    let lower = true;
-    let word: u64 = rest == 3 ? 0x666e69 /* "inf" */ : 0x7974696e69666e69 /* "infinity" */;
-    for (let k: u32 = 0; k < rest; k++, word >>= 8) if ((load<u8>(p + i + k) | 0x20) != <u8>word) lower = false;
-    if (lower) { parseOk = true; return neg ? -Infinity : Infinity; }
-    if (rest == 3 && !neg && i == 0 && (load<u8>(p) | 0x20) == 110 && (load<u8>(p + 1) | 0x20) == 97 && (load<u8>(p + 2) | 0x20) == 110) {
-      parseOk = true; return NaN;
-    }
+  // Go's special values: "inf"/"infinity" with an optional sign, "nan" without; any case.
+  if (eqFold(p + i, n - i, 0x666e69 /* "inf" */) || eqFold(p + i, n - i, 0x7974696e69666e69 /* "infinity" */)) {
+    parseOk = true; return neg ? -Infinity : Infinity;
   }
-  let m: u64 = 0, e: i32 = 0, any = false, sig: i32 = 0;
-  for (; i < n; i++) {
-    const c = <u32>load<u8>(p + i) - 48;
-    if (c > 9) break;
-    any = true;
-    if (sig < 19) { m = m * 10 + c; if (m != 0) sig++; } else e++;
-  }
-  if (i < n && load<u8>(p + i) == 46) {
-    for (i++; i < n; i++) {
-      const c = <u32>load<u8>(p + i) - 48;
-      if (c > 9) break;
-      any = true;
-      if (sig < 19) { m = m * 10 + c; if (m != 0) sig++; e--; }
-    }
-  }
-  if (!any) return 0;
+  if (eqFold(p, n, 0x6e616e /* "nan" */)) { parseOk = true; return NaN; }
+  const m = i;
+  i = skipDigits(p, i, n);
+  if (i < n && load<u8>(p + i) == 46) i = skipDigits(p, i + 1, n);
+  if (i == m || (i == m + 1 && load<u8>(p + m) == 46)) return 0; // no digits
   if (i < n && (load<u8>(p + i) | 0x20) == 101) {
     i++;
-    let en = false, ev: i32 = 0, ed = false;
-    if (i < n && (load<u8>(p + i) == 43 || load<u8>(p + i) == 45)) { en = load<u8>(p + i) == 45; i++; }
-    for (; i < n; i++) {
-      const c = <i32>load<u8>(p + i) - 48;
-      if (c < 0 || c > 9) break;
-      ed = true;
-      if (ev < 100000) ev = ev * 10 + c;
-    }
-    if (!ed) return 0;
-    e += en ? -ev : ev;
+    if (i < n && (load<u8>(p + i) == 43 || load<u8>(p + i) == 45)) i++;
+    const e = i;
+    i = skipDigits(p, i, n);
+    if (i == e) return 0;
   }
   if (i != n) return 0;
-  parseOk = true;
-  // Exact when m < 2^53 and |e| <= 22; otherwise within an ulp or two (documented limitation).
-  let v = <f64>m;
-  if (e > 0) { if (e > 400) v = m == 0 ? 0 : Infinity; else v *= pow10(e); }
-  else if (e < 0) { if (e < -400) v = 0; else if (e < -300) v = v / pow10(-e - 300) / 1e300; else v /= pow10(-e); }
-  return neg ? -v : v;
+  const v = hostParse(p, n);
+  parseOk = isFinite(v);
+  return v;
+}
+
+/** eqWord ignoring ASCII case (w holds lowercase letters only: | 0x20 folds exactly those). */
+function eqFold(p: usize, n: u32, w: u64): bool {
+  for (let i: u32 = 0; i < n; i++, w >>= 8) if (w == 0 || <u64>(load<u8>(p + i) | 0x20) != (w & 0xff)) return false;
+  return w == 0;
+}
+
+function skipDigits(p: usize, i: u32, n: u32): u32 {
+  while (i < n && <u32>load<u8>(p + i) - 48 < 10) i++;
+  return i;
 }

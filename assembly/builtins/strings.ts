@@ -2,7 +2,7 @@
 // (lowerAscii, upperAscii, replace, split, join, trim, indexOf, lastIndexOf, substring, charAt).
 // Positions are code points (CEL strings are sequences of code points), byte work is UTF-8.
 import { Tag, Builtin, CelError } from "../../spec/format";
-import { tagOf, cA, cP, cI, setBool, setInt, setErr, setErrCode, setStr, setPtr, newStr, payloadOk } from "../value";
+import { tagOf, cA, cP, cI, setBool, setInt, setErr, setErrCode, setStr, setPtr, newStr, payloadOk, noOverload, overBudget } from "../value";
 import { arenaAlloc } from "../arena";
 import { cpCount, cpOffset, cpIndexAt, find, findLast, memcmp } from "../strings";
 
@@ -14,12 +14,12 @@ export function callString(fn: u32, a: usize, argc: u32): bool {
     const t = tagOf(a);
     if (t == Tag.STRING && payloadOk(a)) setInt(a, <i64>cpCount(cP(a), cA(a)));
     else if (t == Tag.BYTES || t == Tag.LIST || t == Tag.MAP) setInt(a, <i64>cA(a));
-    else setErrCode(a, CelError.NO_MATCHING_OVERLOAD);
+    else noOverload(a);
     return true;
   }
   if (fn < <u32>Builtin.CONTAINS || (fn > <u32>Builtin.ENDS_WITH && fn < <u32>Builtin.LOWER_ASCII) || fn > <u32>Builtin.CHAR_AT) return false;
   if (fn == Builtin.JOIN) { join(a, argc); return true; }
-  if (argc == 0 || !isStr(a)) { setErrCode(a, CelError.NO_MATCHING_OVERLOAD); return true; }
+  if (argc == 0 || !isStr(a)) { noOverload(a); return true; }
   const p = cP(a), n = cA(a);
   switch (fn) {
     case Builtin.CONTAINS:
@@ -104,7 +104,7 @@ export function callString(fn: u32, a: usize, argc: u32): bool {
       return true;
     }
   }
-  setErrCode(a, CelError.NO_MATCHING_OVERLOAD);
+  noOverload(a);
   return true;
 }
 
@@ -148,7 +148,7 @@ function replace(a: usize, b: usize, c: usize, limit: i64): void {
   }
   if (count == 0) return;
   const total = <u64>n + <u64>count * <u64>rn - <u64>count * <u64>m;
-  if (total > 0x7fffffff) { setErrCode(a, CelError.BUDGET_EXCEEDED); return; }
+  if (total > 0x7fffffff) { overBudget(a); return; }
   const o = newStr(a, <u32>total);
   if (o == 0) return;
   let w: u32 = 0;
@@ -184,7 +184,7 @@ function split(a: usize, b: usize, limit: i64): void {
   else { let i: u32 = 0; while (true) { const k = find(p, n, q, m, i); if (k < 0) break; pieces++; i = <u32>k + m; } }
   if (limit > 0 && <i64>pieces > limit) pieces = <u32>limit;
   const list = arenaAlloc(<usize>pieces << 4);
-  if (list == 0) { setErrCode(a, CelError.BUDGET_EXCEEDED); return; }
+  if (list == 0) { overBudget(a); return; }
   let i: u32 = 0;
   for (let j: u32 = 0; j < pieces; j++) {
     const cell = list + (<usize>j << 4);
@@ -200,19 +200,19 @@ function split(a: usize, b: usize, limit: i64): void {
 function join(a: usize, argc: u32): void {
   const b = a + 16;
   if (argc < 1 || argc > 2 || tagOf(a) != Tag.LIST || !payloadOk(a) || (argc == 2 && !isStr(b))) {
-    setErrCode(a, CelError.NO_MATCHING_OVERLOAD); return;
+    noOverload(a); return;
   }
   const n = cA(a), l = cP(a);
   const sep = argc == 2 ? cP(b) : 0, sn = argc == 2 ? cA(b) : 0;
   let total: u64 = 0;
   for (let i: u32 = 0; i < n; i++) {
     const e = l + (<usize>i << 4);
-    if (!isStr(e)) { setErrCode(a, CelError.NO_MATCHING_OVERLOAD); return; }
+    if (!isStr(e)) { noOverload(a); return; }
     total += <u64>cA(e) + (i > 0 ? <u64>sn : 0);
   }
-  if (total > 0x7fffffff) { setErrCode(a, CelError.BUDGET_EXCEEDED); return; }
+  if (total > 0x7fffffff) { overBudget(a); return; }
   const o = arenaAlloc(total == 0 ? 1 : <usize>total);
-  if (o == 0) { setErrCode(a, CelError.BUDGET_EXCEEDED); return; }
+  if (o == 0) { overBudget(a); return; }
   let w: usize = 0;
   for (let i: u32 = 0; i < n; i++) {
     const e = l + (<usize>i << 4);

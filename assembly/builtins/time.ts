@@ -2,7 +2,7 @@
 // sign, limited like Go's time.Duration to ±2^63 ns): arithmetic, civil-date getters, parsing
 // and formatting. Civil dates use Howard Hinnant's days↔civil algorithms (proleptic Gregorian).
 import { Tag, CelError } from "../../spec/format";
-import { setTime, setErr, setErrCode, setInt, cA, cI, tagOf, newStr } from "../value";
+import { setTime, setErr, setErrCode, setInt, cA, cI, tagOf, newStr, overflow, badConversion } from "../value";
 import { readDigits, writePadded, writeU64, eqWord } from "../strings";
 
 export const TS_MIN: i64 = -62135596800; // 0001-01-01T00:00:00Z
@@ -23,7 +23,7 @@ export function setTs(c: usize, s: i64, n: i64, off: i32 = 0): void {
   s += n / NS;
   n %= NS;
   if (n < 0) { n += NS; s--; }
-  if (s < TS_MIN || s > TS_MAX) { setErrCode(c, CelError.OVERFLOW); return; }
+  if (s < TS_MIN || s > TS_MAX) { overflow(c); return; }
   setTime(c, Tag.TIMESTAMP, s, <i32>n);
   store<i16>(c, <i16>off, 2);
 }
@@ -36,24 +36,24 @@ export function timeAdd(a: usize, b: usize, neg: bool): bool {
   const ta = tagOf(a), tb = tagOf(b);
   if (ta == Tag.TIMESTAMP && tb == Tag.DURATION) {
     const d = durNanos(b);
-    if (!durOk) { setErrCode(a, CelError.OVERFLOW); return true; }
+    if (!durOk) { overflow(a); return true; }
     const s = cI(a), n = <i64>cA(a);
     if (neg) setTs(a, s - d / NS, n - d % NS, tsOff(a)); else setTs(a, s + d / NS, n + d % NS, tsOff(a));
     return true;
   }
   if (ta == Tag.DURATION && tb == Tag.TIMESTAMP && !neg) {
     const d = durNanos(a);
-    if (!durOk) { setErrCode(a, CelError.OVERFLOW); return true; }
+    if (!durOk) { overflow(a); return true; }
     setTs(a, cI(b) + d / NS, <i64>cA(b) + d % NS, tsOff(b));
     return true;
   }
   if (ta == Tag.DURATION && tb == Tag.DURATION) {
     const x = durNanos(a); const ok1 = durOk;
     const y = durNanos(b);
-    if (!ok1 || !durOk) { setErrCode(a, CelError.OVERFLOW); return true; }
+    if (!ok1 || !durOk) { overflow(a); return true; }
     const r = neg ? x - y : x + y;
     const ovf = neg ? ((x ^ y) & (x ^ r)) < 0 : ((x ^ r) & (y ^ r)) < 0;
-    if (ovf) setErrCode(a, CelError.OVERFLOW); else setDur(a, r);
+    if (ovf) overflow(a); else setDur(a, r);
     return true;
   }
   if (ta == Tag.TIMESTAMP && tb == Tag.TIMESTAMP && neg) {
@@ -66,7 +66,7 @@ export function timeAdd(a: usize, b: usize, neg: bool): bool {
 /** (s1,n1) - (s2,n2) as a duration into c (OVERFLOW beyond ±2^63 ns, as Go's checked Sub). */
 export function tsDiff(c: usize, s1: i64, n1: i64, s2: i64, n2: i64): void {
   const ds = s1 - s2; // both in the timestamp range: cannot overflow
-  if (ds > 9223372035 || ds < -9223372035) { setErrCode(c, CelError.OVERFLOW); return; }
+  if (ds > 9223372035 || ds < -9223372035) { overflow(c); return; }
   setDur(c, ds * NS + (n1 - n2));
 }
 
@@ -149,15 +149,15 @@ export function durGet(out: usize, c: usize, g: i32): bool {
 
 /** RFC 3339 (Go's time.RFC3339 parser): YYYY-MM-DDTHH:MM:SS[.frac](Z|±hh:mm). */
 export function parseTimestamp(out: usize, p: usize, n: u32): void {
-  if (n < 20) { setErrCode(out, CelError.CONVERSION); return; }
+  if (n < 20) { badConversion(out); return; }
   const y = readDigits(p, 4), mo = readDigits(p + 5, 2), d = readDigits(p + 8, 2);
   const h = readDigits(p + 11, 2), mi = readDigits(p + 14, 2), se = readDigits(p + 17, 2);
   const t = load<u8>(p + 10);
   if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 59 ||
       load<u8>(p + 4) != 45 || load<u8>(p + 7) != 45 || (t != 84 && t != 116) ||
-      load<u8>(p + 13) != 58 || load<u8>(p + 16) != 58) { setErrCode(out, CelError.CONVERSION); return; }
+      load<u8>(p + 13) != 58 || load<u8>(p + 16) != 58) { badConversion(out); return; }
   const dim = mo == 2 ? ((y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) ? 29 : 28) : (mo == 4 || mo == 6 || mo == 9 || mo == 11) ? 30 : 31;
-  if (d > dim) { setErrCode(out, CelError.CONVERSION); return; }
+  if (d > dim) { badConversion(out); return; }
   let i: u32 = 19;
   let nanos: i64 = 0;
   if (load<u8>(p + i) == 46) {
@@ -169,7 +169,7 @@ export function parseTimestamp(out: usize, p: usize, n: u32): void {
       if (digits < 9) { nanos = nanos * 10 + c; digits++; }
       i++;
     }
-    if (digits == 0) { setErrCode(out, CelError.CONVERSION); return; }
+    if (digits == 0) { badConversion(out); return; }
     while (digits < 9) { nanos *= 10; digits++; }
   }
   let off: i64 = 0;
@@ -177,8 +177,8 @@ export function parseTimestamp(out: usize, p: usize, n: u32): void {
   if ((z == 90 || z == 122) && i + 1 == n) off = 0;
   else if (i + 6 == n) {
     off = parseOffset(p + i, 6);
-    if (off == i64.MIN_VALUE || z == 85 || z == 90) { setErrCode(out, CelError.CONVERSION); return; }
-  } else { setErrCode(out, CelError.CONVERSION); return; }
+    if (off == i64.MIN_VALUE || z == 85 || z == 90) { badConversion(out); return; }
+  } else { badConversion(out); return; }
   const secs = daysFromCivil(y, mo, d) * 86400 + <i64>(h * 3600 + mi * 60 + se) - off;
   setTs(out, secs, nanos, <i32>(off / 60));
 }
@@ -189,7 +189,7 @@ export function parseDuration(out: usize, p: usize, n: u32): void {
   let neg = false;
   if (n > 0 && (load<u8>(p) == 45 || load<u8>(p) == 43)) { neg = load<u8>(p) == 45; i = 1; }
   if (n - i == 1 && load<u8>(p + i) == 48) { setDur(out, 0); return; }
-  if (i >= n) { setErrCode(out, CelError.CONVERSION); return; }
+  if (i >= n) { badConversion(out); return; }
   let total: u64 = 0;
   while (i < n) {
     let whole: u64 = 0, frac: u64 = 0, scale: u64 = 1;
@@ -197,7 +197,7 @@ export function parseDuration(out: usize, p: usize, n: u32): void {
     while (i < n) {
       const c = <i32>load<u8>(p + i) - 48;
       if (c < 0 || c > 9) break;
-      if (whole > 922337203685477580) { setErrCode(out, CelError.CONVERSION); return; }
+      if (whole > 922337203685477580) { badConversion(out); return; }
       whole = whole * 10 + <u64>c; any = true; i++;
     }
     if (i < n && load<u8>(p + i) == 46) {
@@ -209,7 +209,7 @@ export function parseDuration(out: usize, p: usize, n: u32): void {
         any = true; i++;
       }
     }
-    if (!any) { setErrCode(out, CelError.CONVERSION); return; }
+    if (!any) { badConversion(out); return; }
     const u0 = i;
     while (i < n) {
       const c = load<u8>(p + i);
@@ -225,14 +225,14 @@ export function parseDuration(out: usize, p: usize, n: u32): void {
     else if (eqWord(up, un, 0x73 /* "s" */)) unit = 1_000_000_000;
     else if (eqWord(up, un, 0x6d /* "m" */)) unit = 60_000_000_000;
     else if (eqWord(up, un, 0x68 /* "h" */)) unit = 3_600_000_000_000;
-    else { setErrCode(out, CelError.CONVERSION); return; }
-    if (whole > 9223372036854775807 / unit) { setErrCode(out, CelError.CONVERSION); return; }
+    else { badConversion(out); return; }
+    if (whole > 9223372036854775807 / unit) { badConversion(out); return; }
     let v = whole * unit;
     if (frac > 0) v += <u64>(<f64>frac * (<f64>unit / <f64>scale));
     total += v;
-    if (total > 9223372036854775808) { setErrCode(out, CelError.CONVERSION); return; }
+    if (total > 9223372036854775808) { badConversion(out); return; }
   }
-  if (!neg && total > 9223372036854775807) { setErrCode(out, CelError.CONVERSION); return; }
+  if (!neg && total > 9223372036854775807) { badConversion(out); return; }
   setDur(out, neg ? <i64>(0 - total) : <i64>total);
 }
 

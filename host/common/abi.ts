@@ -2,8 +2,9 @@
 // glue: instantiate synchronously, check the ABI version, and give typed access to memory.
 // Runtime-neutral on purpose (no Node APIs): the browser and Workers hosts reuse it. Workers
 // forbid compiling from bytes, so callers there pass a WebAssembly.Module they imported.
-import { ABI_MAJOR, ABI_MINOR } from "../../spec/format.ts";
+import { ABI_MAJOR } from "../../spec/format.ts";
 import { EvaluatorError } from "./errors.ts";
+import { hostImports } from "./imports.ts";
 
 export interface EvaluatorExports {
   memory: WebAssembly.Memory;
@@ -22,8 +23,7 @@ export interface EvaluatorExports {
 export class AbiMismatchError extends Error {
   constructor(readonly found: { major: number; minor: number }) {
     super(
-      `evaluator ABI ${found.major}.${found.minor} is not supported by this host (needs ${ABI_MAJOR}.x, built for ${ABI_MAJOR}.${ABI_MINOR}); ` +
-        `rebuild the .wasm and the host from the same checkout`,
+      `evaluator ABI ${found.major}.${found.minor} is not supported by this host (needs ${ABI_MAJOR}.x): build both from one checkout`,
     );
     this.name = "AbiMismatchError";
   }
@@ -31,24 +31,15 @@ export class AbiMismatchError extends Error {
 
 const REQUIRED = ["abi_version", "alloc", "free", "load", "configure", "check", "out_ptr", "out_len"] as const;
 
-/** Compiles (when given bytes) and instantiates the evaluator. It imports nothing (`abort=`),
- *  but an `env.abort` is supplied anyway so a debug build still instantiates. */
+/** Compiles (when given bytes) and instantiates the evaluator with the host imports. */
 export function instantiateEvaluator(source: WebAssembly.Module | BufferSource): Abi {
   const module = source instanceof WebAssembly.Module ? source : new WebAssembly.Module(source);
-  const imports = {
-    env: {
-      abort(_msg: number, _file: number, line: number, col: number): never {
-        throw new Error(`evaluator aborted at ${line}:${col}`);
-      },
-    },
-  };
-  const instance = new WebAssembly.Instance(module, imports);
-  const ex = instance.exports as Record<string, unknown>;
+  const ex = new WebAssembly.Instance(module, hostImports(() => ex.memory as WebAssembly.Memory)).exports as Record<string, unknown>;
   for (const name of REQUIRED) {
     if (typeof ex[name] !== "function") throw new Error(`not a Verdict evaluator: missing export \`${name}\``);
   }
   if (!(ex.memory instanceof WebAssembly.Memory)) throw new Error("not a Verdict evaluator: missing memory export");
-  const abi = new Abi(ex as unknown as EvaluatorExports, module);
+  const abi = new Abi(ex as unknown as EvaluatorExports);
   const v = abi.ex.abi_version() >>> 0;
   const found = { major: v >>> 16, minor: v & 0xffff };
   if (found.major !== ABI_MAJOR) throw new AbiMismatchError(found);
@@ -63,10 +54,7 @@ export class Abi {
   private _u8!: Uint8Array;
   private _dv!: DataView;
 
-  constructor(
-    readonly ex: EvaluatorExports,
-    readonly module: WebAssembly.Module,
-  ) {}
+  constructor(readonly ex: EvaluatorExports) {}
 
   private refresh(): void {
     const b = this.ex.memory.buffer;
@@ -100,9 +88,5 @@ export class Abi {
     const p = this.alloc(Math.max(bytes.length, 1));
     this.u8.set(bytes, p);
     return p;
-  }
-
-  u32(addr: number): number {
-    return this.dv.getUint32(addr, true);
   }
 }

@@ -3,6 +3,7 @@
 // `BufferFull`; the caller grows the buffer and encodes again from scratch (simpler and faster
 // than checking sizes up front, and it happens only a few times per process).
 import { CELL_SIZE, CL_A, CL_B, CL_C, NONE, Tag } from "../../spec/format.ts";
+import { textEncoder } from "./imports.ts";
 import type { RulesetIndex } from "./ruleset-strings.ts";
 import { RequestValidationError } from "./validate.ts";
 
@@ -17,7 +18,6 @@ export class BufferFull extends Error {
 export class ValueEncodeError extends RequestValidationError {}
 
 const MAX_DEPTH = 100;
-const textEncoder = new TextEncoder();
 
 export class CellWriter {
   u8!: Uint8Array;

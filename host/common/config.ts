@@ -7,7 +7,6 @@ import type { Abi } from "./abi.ts";
 import { BufferFull, CellWriter } from "./cell-writer.ts";
 import type { RulesetIndex } from "./ruleset-strings.ts";
 import type { PdpOptions } from "./types.ts";
-import { statusName } from "./status.ts";
 
 export type EngineConfig = Pick<
   PdpOptions,
@@ -45,5 +44,5 @@ export function writeConfig(abi: Abi, index: RulesetIndex, rulesetBase: number, 
 
 export function configure(abi: Abi, cfPtr: number): void {
   const st = abi.ex.configure(cfPtr);
-  if (st !== Status.OK) throw new Error(`evaluator rejected the engine configuration: ${statusName(st)}`);
+  if (st !== Status.OK) throw new Error(`evaluator rejected the engine configuration (status ${st})`); // a host bug: only BAD_CONFIG
 }

@@ -14,6 +14,7 @@ import {
   SECTION_ENTRY_SIZE,
   Section,
 } from "../../spec/format.ts";
+import { utf8 } from "./imports.ts";
 
 export interface RulesetIndex {
   /** string → sid, for interning request strings. */
@@ -32,7 +33,6 @@ export interface RulesetIndex {
   exprSources: Uint32Array;
 }
 
-const utf8 = new TextDecoder("utf-8", { fatal: false });
 
 function sectionDirectory(bytes: Uint8Array, dv: DataView): Map<number, { offset: number; length: number }> {
   if (bytes.length < HEADER_SIZE || dv.getUint32(H_MAGIC, true) !== MAGIC) {

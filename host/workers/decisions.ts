@@ -7,6 +7,7 @@
 // validate.ts) and the full response decoder (outputs, derived roles, evaluation errors).
 import { CL_A, CL_B, Effect, NONE, RESP_EVAL_ERROR_WORDS, RESP_OUTPUT_WORDS, RESP_STRING_CELL } from "../../spec/format.ts";
 import { EvaluatorError } from "../common/errors.ts";
+import { utf8 } from "../common/imports.ts";
 import type { RulesetIndex } from "../common/ruleset-strings.ts";
 import type { EffectName } from "../common/types.ts";
 import { RequestValidationError } from "../common/validate.ts";
@@ -18,7 +19,6 @@ export interface ActionDecision {
   scope?: string;
 }
 
-const utf8 = new TextDecoder();
 
 /** Reads `counts.length` resource blocks (spec/format.ts "Response") from out_ptr/out_len:
  *  decisions[i][j] for action j of resource i. Derived roles, outputs and evaluation errors are

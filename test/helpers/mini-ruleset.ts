@@ -12,6 +12,7 @@ import {
   RQ_RESOURCES, RQ_RESOURCE_COUNT, RQ_AUX_DATA, CF_SIZE, CF_GLOBALS, NONE, ITER_NO_SECOND,
 } from "../../spec/format";
 import type { ConstValue } from "../../compiler/encode/builder-api";
+import { hostImports } from "../../host/common/imports.ts";
 
 // ---- assembler -----------------------------------------------------------------------------
 
@@ -195,7 +196,7 @@ export type In = null | boolean | number | string | { int: bigint } | { uint: bi
 export class VmHarness {
   ex: Exports;
   constructor(wasm: Uint8Array) {
-    this.ex = new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array(wasm)), {}).exports as unknown as Exports;
+    this.ex = new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array(wasm)), hostImports(() => this.ex.memory)).exports as unknown as Exports;
   }
   private get dv(): DataView { return new DataView(this.ex.memory.buffer); }
   load(rs: MiniRuleset): void {

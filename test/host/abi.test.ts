@@ -28,6 +28,6 @@ describe("instantiateEvaluator", () => {
     expect(before.byteLength).toBe(0); // detached by growth
     expect(abi.u8.byteLength).toBe(2 * 65536);
     abi.dv.setUint32(65536 + 4, 42, true);
-    expect(abi.u32(65536 + 4)).toBe(42);
+    expect(abi.dv.getUint32(65536 + 4, true)).toBe(42);
   });
 });

@@ -201,6 +201,6 @@ export class FakeEvaluator {
   }
 
   abi(): Abi {
-    return new Abi(this.exports(), undefined as unknown as WebAssembly.Module);
+    return new Abi(this.exports());
   }
 }

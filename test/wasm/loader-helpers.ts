@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CHECKSUM_FROM, FNV_OFFSET, FNV_PRIME, H_CHECKSUM, H_SECTION_COUNT, HEADER_SIZE, SECTION_ENTRY_SIZE } from "../../spec/format.ts";
+import { hostImports } from "../../host/common/imports.ts";
 
 const wasmPath = join(import.meta.dirname, "..", "..", "build", "verdict.wasm");
 let module: WebAssembly.Module | undefined;
@@ -24,7 +25,7 @@ export interface Evaluator {
 
 export function evaluator(): Evaluator {
   module ??= new WebAssembly.Module(readFileSync(wasmPath));
-  const ex = new WebAssembly.Instance(module, {}).exports as unknown as Evaluator["ex"];
+  const ex: Evaluator["ex"] = new WebAssembly.Instance(module, hostImports(() => ex.memory)).exports as unknown as Evaluator["ex"];
   return {
     ex,
     load(bytes) {

@@ -6,12 +6,13 @@ import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Asm, MiniRuleset } from "../helpers/mini-ruleset";
 import { Op, Builtin, Tag, Status } from "../../spec/format";
+import { hostImports } from "../../host/common/imports.ts";
 
 interface Abi { memory: WebAssembly.Memory; alloc(n: number): number; load(p: number, n: number): number; eval_expr(i: number): number }
 let ex: Abi;
 beforeAll(() => {
   const wasm = readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "..", "build", "verdict.wasm"));
-  ex = new WebAssembly.Instance(new WebAssembly.Module(wasm), {}).exports as unknown as Abi;
+  ex = new WebAssembly.Instance(new WebAssembly.Module(wasm), hostImports(() => ex.memory)).exports as unknown as Abi;
 });
 
 function load(rs: MiniRuleset): number {

@@ -116,6 +116,26 @@ describe("conversions", () => {
     expect(call(Builtin.TO_BOOL, "f")).toBe(false);
     expect(call(Builtin.TO_BOOL, "yes")).toEqual(err(CelError.CONVERSION));
   });
+  it("bool() takes exactly Go's ParseBool spellings", () => {
+    for (const t of ["1", "t", "T", "TRUE", "true", "True"]) expect(call(Builtin.TO_BOOL, t)).toBe(true);
+    for (const f of ["0", "f", "F", "FALSE", "false", "False"]) expect(call(Builtin.TO_BOOL, f)).toBe(false);
+    for (const bad of ["tRUE", "fAlse", "", "truee", "tru", "01"]) expect(call(Builtin.TO_BOOL, bad)).toEqual(err(CelError.CONVERSION));
+  });
+  it("double(string): Go's ParseFloat syntax, correctly rounded, range errors", () => {
+    expect(call(Builtin.TO_DOUBLE, "1.38e-23")).toBe(1.38e-23);
+    expect(call(Builtin.TO_DOUBLE, "9007199254740993")).toBe(9007199254740992); // ties to even
+    expect(call(Builtin.TO_DOUBLE, "+.5")).toBe(0.5);
+    expect(call(Builtin.TO_DOUBLE, "5.")).toBe(5);
+    expect(call(Builtin.TO_DOUBLE, "-1E+2")).toBe(-100);
+    expect(call(Builtin.TO_DOUBLE, "1e-400")).toBe(0);
+    for (const inf of ["inf", "+Inf", "INFINITY", "+infinity"]) expect(call(Builtin.TO_DOUBLE, inf)).toBe(Infinity);
+    expect(call(Builtin.TO_DOUBLE, "-iNf")).toBe(-Infinity);
+    expect(call(Builtin.TO_DOUBLE, "NaN")).toBe(NaN);
+    expect(call(Builtin.TO_DOUBLE, "nan")).toBe(NaN);
+    for (const bad of ["1e400", "-1e400", "+nan", "-NaN", "infin", ".", "-.", "1e", "e5", "1e+", "1_0", "0x10", " 1", "1 ", "", "+", "1.2.3"]) {
+      expect(call(Builtin.TO_DOUBLE, bad), bad).toEqual(err(CelError.CONVERSION));
+    }
+  });
   it("string() of every scalar, doubles as Go's %g", () => {
     expect(call(Builtin.TO_STRING, int(-9223372036854775808n))).toBe("-9223372036854775808");
     expect(call(Builtin.TO_STRING, uint(18446744073709551615n))).toBe("18446744073709551615");
@@ -184,7 +204,19 @@ describe("timestamps and durations", () => {
     expect(call(Builtin.GET_DAY_OF_WEEK, ts("1969-12-31T12:00:00Z"))).toEqual(int(3));
     expect(call(Builtin.GET_FULL_YEAR, ts("1969-12-31T23:59:59Z"))).toEqual(int(1969));
     expect(call(Builtin.GET_HOURS, t, "UTC")).toEqual(int(10));
-    expect(call(Builtin.GET_HOURS, t, "America/New_York")).toEqual(err(CelError.UNSUPPORTED));
+  });
+  it("getters in IANA zones come from the host's tz database; unknown names are errors", () => {
+    const t = ts("2009-04-21T10:05:20.021Z");
+    expect(call(Builtin.GET_HOURS, t, "America/New_York")).toEqual(int(6)); // EDT
+    expect(call(Builtin.GET_HOURS, ts("2009-01-21T10:05:20Z"), "America/New_York")).toEqual(int(5)); // EST
+    expect(call(Builtin.GET_MINUTES, t, "Asia/Kolkata")).toEqual(int(35)); // +05:30
+    expect(call(Builtin.GET_DATE, t, "Pacific/Kiritimati")).toEqual(int(22)); // +14:00
+    // Local mean time before zones were standardised: London was −00:01:15.
+    expect(call(Builtin.GET_MINUTES, ts("1811-07-23T12:00:00Z"), "Europe/London")).toEqual(int(58));
+    expect(call(Builtin.GET_HOURS, t, "Mars/Olympus_Mons")).toEqual(err(CelError.INVALID_ARGUMENT));
+    // Go's LoadLocation is case-sensitive; ICU is not, so the host refuses a differently cased name.
+    expect(call(Builtin.GET_HOURS, t, "america/new_york")).toEqual(err(CelError.INVALID_ARGUMENT));
+    expect(call(Builtin.GET_HOURS, t, "Local")).toEqual(err(CelError.INVALID_ARGUMENT));
   });
   it("duration getters are totals", () => {
     const d = { duration: { seconds: 5400n, nanos: 500000000 } };
@@ -272,6 +304,12 @@ describe("Cerbos functions", () => {
     expect(call(Builtin.FORMAT, "%.0f", l(2.5))).toBe("3");
     expect(call(Builtin.FORMAT, "%.3f", l(int(2)))).toBe("2.000");
     expect(call(Builtin.FORMAT, "%e", l(1234.5678))).toBe("1.234568e+03");
+    // Digits come from the host, rounded on the exact binary value as Go's strconv does.
+    expect(call(Builtin.FORMAT, "%.1f", l(0.15))).toBe("0.1"); // 0.1499999999999999944…
+    expect(call(Builtin.FORMAT, "%.2e|%e|%.3e|%.0e", l(9.996, 0, 1e-300, 5e22))).toBe("1.00e+01|0.000000e+00|1.000e-300|5e+22");
+    expect(call(Builtin.FORMAT, "%f|%e|%s", l(-0, -0, -0))).toBe("-0.000000|-0.000000e+00|-0"); // Go keeps the sign of -0
+    expect(call(Builtin.FORMAT, "%f|%e|%.2f", l(NaN, -Infinity, Infinity))).toBe("NaN|-Inf|+Inf");
+    expect(call(Builtin.FORMAT, "%.100f", l(0.1))).toBe("0." + "1000000000000000055511151231257827021181583404541015625".padEnd(100, "0"));
     expect(call(Builtin.FORMAT, "%x %X %o %b", l(int(255), int(255), int(8), int(5)))).toBe("ff FF 10 101");
     expect(call(Builtin.FORMAT, "%s", l(1.5))).toBe("1.5");
     expect(call(Builtin.FORMAT, "%d", l("x"))).toEqual(err(CelError.INVALID_ARGUMENT));
@@ -340,7 +378,8 @@ describe("map insert and sorting (transformMap, list.sort(), list.sortBy())", ()
     expect(call(Builtin.MAP_INSERT, { map: [] }, { map: [["x", true], ["y", false]] })).toEqual({ map: [["x", true], ["y", false]] });
     expect(call(Builtin.MAP_INSERT, { map: [["a", int(1)]] }, "a", int(2))).toEqual(err(CelError.DUPLICATE_KEY));
     expect(call(Builtin.MAP_INSERT, { map: [[int(1), int(1)]] }, { map: [[uint(1), int(2)]] })).toEqual(err(CelError.DUPLICATE_KEY));
-    expect(call(Builtin.MAP_INSERT, { map: [] }, 1.5, int(2))).toEqual(err(CelError.NO_MATCHING_OVERLOAD));
+    expect(call(Builtin.MAP_INSERT, { map: [] }, 1.5, int(2))).toEqual({ map: [[1.5, int(2)]] });
+    expect(call(Builtin.MAP_INSERT, { map: [] }, { list: [] }, int(2))).toEqual(err(CelError.NO_MATCHING_OVERLOAD));
   });
   it("sort orders one comparable type and refuses mixed or uncomparable elements", () => {
     expect(call(Builtin.SORT, { list: [int(3), int(-1), int(2)] })).toEqual({ list: [int(-1), int(2), int(3)] });

@@ -42,8 +42,9 @@ describe("loads and literals", () => {
     expect(run((a) => a.k(Op.MK_LIST, 0).op(Op.RET))).toEqual({ list: [] });
     expect(run((a, rs) => a.k(Op.CONST, rs.constant("k")).k(Op.CONST, rs.constant(int(2))).k(Op.MK_MAP, 1).op(Op.RET)))
       .toEqual({ map: [["k", int(2)]] });
-    expect(run((a, rs) => a.k(Op.CONST, rs.constant(int(1))).op(Op.TRUE).k(Op.CONST, rs.constant(1.0)).op(Op.FALSE).k(Op.MK_MAP, 2).op(Op.RET)))
-      .toEqual(err(CelError.INVALID_ARGUMENT)); // double keys are not allowed
+    // cel-go accepts a double key at run time (a JSON number from an attribute); a list key it refuses
+    expect(run((a, rs) => a.k(Op.CONST, rs.constant(1.5)).op(Op.TRUE).k(Op.MK_MAP, 1).op(Op.RET))).toEqual({ map: [[1.5, true]] });
+    expect(run((a, rs) => a.k(Op.MK_LIST, 0).op(Op.TRUE).k(Op.MK_MAP, 1).op(Op.RET))).toEqual(err(CelError.INVALID_ARGUMENT));
     expect(run((a, rs) => a.k(Op.CONST, rs.constant(int(1))).op(Op.TRUE).k(Op.CONST, rs.constant(uint(1))).op(Op.FALSE).k(Op.MK_MAP, 2).op(Op.RET)))
       .toEqual(err(CelError.DUPLICATE_KEY));
     expect(run((a, rs) => a.k(Op.CONST, rs.constant(int(1))).k(Op.CONST, rs.constant(int(0))).op(Op.DIV).op(Op.TRUE).k(Op.MK_LIST, 2).op(Op.RET)))
@@ -308,6 +309,21 @@ describe("robustness: never traps", () => {
     expect(run((a) => a.b(Op.LOAD_ROOT, 77).op(Op.RET))).toEqual(err(CelError.INVALID_ARGUMENT));
     expect(run((a) => a.op(Op.ITER_END).op(Op.RET))).toEqual(err(CelError.INVALID_ARGUMENT));
     expect(vm.read(vm.ex.eval_expr(12345), 0)).toEqual(err(CelError.INVALID_ARGUMENT));
+  });
+  it("every opcode refuses a stack with fewer cells than it pops", () => {
+    const binary = [Op.EQ, Op.NE, Op.LT, Op.LE, Op.GT, Op.GE, Op.IN, Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.MOD, Op.INDEX, Op.AND, Op.OR];
+    const unary: Array<[Op, number]> = [
+      [Op.STORE_LOCAL, 1], [Op.SELECT, 4], [Op.HAS, 4], [Op.POP, 0], [Op.DUP, 0], [Op.JUMP_IF_FALSE, 4], [Op.AND_SHORT, 4],
+      [Op.OR_SHORT, 4], [Op.NOT, 0], [Op.NEG, 0], [Op.BRANCH, 8], [Op.ITER_INIT, 4], [Op.ITER_NEXT, 6], [Op.ITER_END, 0],
+      [Op.RET, 0], [Op.NOT_STRICTLY_FALSE, 0],
+    ];
+    for (const [op, depth, width] of [...binary.map((o) => [o, 2, 0] as const), ...unary.map(([o, w]) => [o, 1, w] as const)]) {
+      const got = run((a) => {
+        for (let i = 1; i < depth; i++) a.op(Op.TRUE);
+        return a.raw(op, ...new Array<number>(width).fill(0)).op(Op.RET);
+      });
+      expect(got, Op[op]).toEqual(err(CelError.INVALID_ARGUMENT));
+    }
   });
   it("infinite loops and stack overflow hit the budget", () => {
     expect(run((a) => a.label("l").j(Op.JUMP, "l"))).toEqual(err(CelError.BUDGET_EXCEEDED));
