@@ -9,6 +9,7 @@ import type { Decision } from "../common/audit/entry.ts";
 import { checkResources as checkResourcesShape } from "../common/check-resources.ts";
 import { Engine } from "../common/engine.ts";
 import { plainAllowedQuery } from "../common/fast-allowed.ts";
+import { type CheckerHost, PrincipalChecker } from "../common/principal-checker.ts";
 import type {
   CheckInput,
   CheckOutput,
@@ -25,6 +26,7 @@ import type { PublicKeyInput } from "../common/integrity/keys.ts";
 import { nodeCrypto } from "./integrity.ts";
 
 export * from "../common/index.ts";
+export { PrincipalChecker, type BoundCheck } from "../common/principal-checker.ts";
 export { FileSink, HttpSink, type FileSinkOptions, type HttpSinkOptions } from "./audit/index.ts";
 
 export interface PdpOptions extends CommonPdpOptions {
@@ -129,6 +131,25 @@ export class Pdp {
   get lastCheckReadNow(): boolean {
     return this.readNow;
   }
+
+  /** Binds a principal for many checks — cache it per user, as CASL users cache an ability:
+   *  `const can = pdp.forPrincipal(user); can.isAllowed(resource, "edit")`, or
+   *  `can.allowedMany(menuItems)` for a batch of booleans in one evaluator call. The principal is
+   *  validated (RequestValidationError) and copied now: later changes to `principal` are not
+   *  seen, so bind again when the user's roles or attributes change. */
+  forPrincipal(principal: Principal): PrincipalChecker {
+    return new PrincipalChecker(this.checkerHost, principal);
+  }
+
+  /** @internal How principal bindings reach this Pdp's engine and clock (ReloadingPdp hands
+   *  its bindings the current Pdp's). */
+  readonly checkerHost: CheckerHost = {
+    engine: (): Engine => this.engine,
+    nowMs: (): number => {
+      const f = this.opts.now;
+      return f ? f().getTime() : Date.now();
+    },
+  };
 
   /** True only when the action is explicitly allowed. Throws on an invalid request. */
   isAllowed(q: { principal: Principal; resource: Resource; action: string }): boolean {
