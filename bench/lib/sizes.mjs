@@ -43,9 +43,10 @@ export async function sizes(variants) {
   out.verdict = {
     js: await bundle({ entry: join(ROOT, "host", "browser", "index.ts") }),
     jsNode: await bundle({ entry: join(ROOT, "host", "node", "index.ts"), platform: "node" }),
+    jsNodeRuntime: await bundle({ entry: join(ROOT, "host", "node", "runtime.ts"), platform: "node" }),
     wasm: measureBytes(readFileSync(WASM)),
     policy: Object.fromEntries(variants.map((v) => [v, measureBytes(readFileSync(rulesetPath(v)))])),
-    note: "browser host (host/browser); Node host with the compiler: see jsNode",
+    note: "browser host (host/browser); Node host with the compiler: jsNode; without (verdict/node/runtime): jsNodeRuntime",
   };
   out["plain-js"] = { js: await bundle({ entry: join(BENCH, "lib", "expense-ifs.mjs") }), policy: policy("js"), note: "the policy is code" };
   out.casl = { js: await bundle({ contents: 'export { abilityFor } from "./adapters/casl-common.mjs";' }), policy: policy("casl"), note: "JSON rule templates" };
