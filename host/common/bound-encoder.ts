@@ -1,12 +1,12 @@
-// Requests for a principal bound once (Pdp.forPrincipal): the principal is encoded once per
-// evaluator instance into bytes that are copied into a fixed slot when another binding used the
-// slot last, and each call writes only the resource blocks and actions behind it. No wasm
-// allocation per binding (the evaluator tracks at most a few thousand blocks), so bindings cost
-// only JS memory and may be cached per user without limit.
+// Requests for a principal bound once (Pdp.forPrincipal): the principal is encoded into one of
+// SLOTS principal slots and stays there until SLOTS other bindings have been encoded after it, so
+// a working set of up to SLOTS users costs no principal encoding at all; each call writes only the
+// resource blocks and actions. No wasm allocation per binding (the evaluator tracks at most a few
+// thousand blocks), so bindings cost only JS memory and may be cached per user without limit.
 //
-// Layout of the one block per instance: REQUEST header · principal slot (PB block and its data) ·
-// resource blocks and their data. Growing the block moves the slot, which makes every binding's
-// bytes stale: each binding records the generation it was encoded for and re-encodes on mismatch.
+// Layout of the one block per instance: REQUEST header · SLOTS principal slots (PB block and its
+// data, absolute addresses) · resource blocks and their data. Growing the block moves every slot:
+// the generation changes and every binding re-encodes on its next use.
 import {
   PB_ATTR, PB_ID, PB_ROLES, PB_SCOPE, PB_SIZE, PB_VERSION, RQ_AUX_DATA, RQ_NOW_NANOS, RQ_NOW_SECONDS,
   RQ_PRINCIPAL, RQ_RESOURCES, RQ_RESOURCE_COUNT, RQ_SIZE, RS_ACTIONS, RS_ATTR, RS_ID, RS_KIND, RS_SCOPE,
@@ -22,14 +22,15 @@ export interface BoundCheck {
   action: string;
 }
 
-/** A principal's encoding for one evaluator instance and block generation. */
+/** Where a principal is encoded: valid while its slot is still its own in that generation. */
 export interface EncodedPrincipal {
   gen: number;
-  bytes: Uint8Array;
+  slot: number;
 }
 
 let generations = 0;
-const INITIAL_SLOT = 1024;
+const SLOTS = 64;
+const INITIAL_SLOT = 512;
 const INITIAL_RESOURCES = 8 * 1024;
 
 export class BoundEncoder {
@@ -39,7 +40,10 @@ export class BoundEncoder {
   /** New whenever the block moves; unique across encoders (a restarted instance gets a new
    *  encoder): encodings of another generation are stale. */
   private gen = 0;
-  private inSlot: EncodedPrincipal | undefined;
+  private readonly owners = new Array<EncodedPrincipal | undefined>(SLOTS);
+  private next = 0;
+  /** The slot of the request being written. */
+  private principal = 0;
   private readonly w: CellWriter;
   private readonly keepPrincipal?: Set<string>;
   private readonly keepResource?: Set<string>;
@@ -58,20 +62,20 @@ export class BoundEncoder {
   private grow(slotCap: number, resCap: number): void {
     if (this.base) this.abi.free(this.base);
     this.base = 0;
-    this.base = this.abi.alloc(RQ_SIZE + slotCap + resCap);
+    this.base = this.abi.alloc(RQ_SIZE + SLOTS * slotCap + resCap);
     this.slotCap = slotCap;
     this.resCap = resCap;
     this.gen = ++generations;
-    this.inSlot = undefined;
+    this.owners.fill(undefined);
   }
 
-  private get slot(): number {
-    return this.base + RQ_SIZE;
+  private slotAt(i: number): number {
+    return this.base + RQ_SIZE + i * this.slotCap;
   }
 
-  /** Whether `e` was encoded for the current block (else encodePrincipal again). */
+  /** Whether `e` still holds its slot in the current block (else encodePrincipal again). */
   current(e: EncodedPrincipal | undefined): e is EncodedPrincipal {
-    return e !== undefined && e.gen === this.gen;
+    return e !== undefined && e.gen === this.gen && this.owners[e.slot] === e;
   }
 
   /** Encodes a validated principal snapshot for this block. Attributes no expression reads are
@@ -79,9 +83,9 @@ export class BoundEncoder {
   encodePrincipal(p: Principal): EncodedPrincipal {
     for (;;) {
       const w = this.w;
-      const slot = this.slot;
-      const u8 = this.abi.u8;
-      w.begin(u8, this.abi.dv, slot, slot + this.slotCap);
+      const i = this.next;
+      const slot = this.slotAt(i);
+      w.begin(this.abi.u8, this.abi.dv, slot, slot + this.slotCap);
       try {
         const pb = w.reserve(PB_SIZE, 8);
         w.writeString(pb + PB_ID, p.id);
@@ -89,8 +93,9 @@ export class BoundEncoder {
         w.writeString(pb + PB_SCOPE, p.scope ?? "");
         w.writeStringList(pb + PB_ROLES, p.roles);
         w.writeObject(pb + PB_ATTR, p.attr, this.keepPrincipal);
-        const e = { gen: this.gen, bytes: u8.slice(slot, w.pos) };
-        this.inSlot = e;
+        const e = { gen: this.gen, slot: i };
+        this.owners[i] = e;
+        this.next = i + 1 === SLOTS ? 0 : i + 1;
         return e;
       } catch (err) {
         if (!(err instanceof BufferFull)) throw err;
@@ -124,13 +129,9 @@ export class BoundEncoder {
   }
 
   private begin(p: EncodedPrincipal, blocks: number): number {
-    const u8 = this.abi.u8;
-    if (this.inSlot !== p) {
-      u8.set(p.bytes, this.slot);
-      this.inSlot = p;
-    }
-    const start = this.slot + this.slotCap;
-    this.w.begin(u8, this.abi.dv, start, start + this.resCap);
+    this.principal = this.slotAt(p.slot);
+    const start = this.slotAt(SLOTS);
+    this.w.begin(this.abi.u8, this.abi.dv, start, start + this.resCap);
     try {
       return this.w.reserve(blocks, 8);
     } catch (err) {
@@ -157,7 +158,7 @@ export class BoundEncoder {
     dv.setInt32(rq + RQ_NOW_SECONDS + 4, Math.floor(secs / 4294967296), true);
     dv.setUint32(rq + RQ_NOW_NANOS, (nowMs - secs * 1000) * 1_000_000, true);
     dv.setUint32(rq + RQ_RESOURCE_COUNT, n, true);
-    dv.setUint32(rq + RQ_PRINCIPAL, this.slot, true);
+    dv.setUint32(rq + RQ_PRINCIPAL, this.principal, true);
     dv.setUint32(rq + RQ_RESOURCES, rs, true);
     dv.setUint32(rq + RQ_AUX_DATA, 0, true);
     dv.setUint32(rq + 28, 0, true);

@@ -97,6 +97,17 @@ describe("forPrincipal", () => {
     expect(admin.isAllowed(r, "delete")).not.toBe(user.isAllowed(r, "delete"));
   });
 
+  it("stays correct when more bindings are in use than the evaluator has principal slots", () => {
+    const r = { kind: "expense", id: "e1", attr: { ownerId: "u7", region: "eu", amount: 1 } };
+    const ps = Array.from({ length: 150 }, (_, i) => ({ id: `u${i}`, roles: [roleSets[i % roleSets.length]![0]!], attr: { region: i % 2 ? "eu" : "us" } }));
+    const cans = ps.map((p) => pdp.forPrincipal(p));
+    for (let round = 0; round < 2; round++) {
+      ps.forEach((p, i) => {
+        for (const a of ["read", "delete"]) expect(cans[i]!.isAllowed(r, a), `${p.id} ${a}`).toBe(effect(p, r, a));
+      });
+    }
+  });
+
   it("handles requests larger than the initial buffers (the block grows and bindings re-encode)", () => {
     const big = "x".repeat(40_000);
     const p = { id: "sally", roles: ["user"], attr: { region: "eu", note: big } };
