@@ -127,7 +127,7 @@ if (flag("verify-only")) {
     }
   }
   // 4. sizes
-  if (!flag("no-sizes")) { log("sizes"); results.sizes = await measureSizes(variants); }
+  if (!flag("no-sizes")) { log("sizes"); results.sizes = await measureSizes(variants, { brotli: !quick }); }
 }
 results.elapsedS = (Date.now() - t0) / 1000;
 
