@@ -59,6 +59,11 @@ export function responseVec(): usize {
   return outVec;
 }
 
+/** Effects-only mode (the `decide` export): the same decision procedure, without what only the
+ *  full response needs — policy keys, outputs, derived-role and error lists. */
+export let effectsOnly = false;
+export function setEffectsOnly(b: bool): void { effectsOnly = b; }
+
 /** Set when an arena allocation of the decision procedure failed (check → OUT_OF_MEMORY). */
 export let outOfMemory = false;
 export function clearOutOfMemory(): void { outOfMemory = false; }
@@ -273,6 +278,7 @@ export function decideResource(res: usize): void {
   if (prepare(res)) {
     for (let a: u32 = 0; a < nActions && !outOfMemory; a++) decideAction(actions + (<usize>a << 4), a, base + 1 + a * 3);
   }
+  if (effectsOnly) return;
 
   // effectiveDerivedRoles (sorted), outputs, evaluation errors.
   const d = vecLen(edrVec);
@@ -317,15 +323,15 @@ function prepare(res: usize): bool {
   cellStr(res + RS_KIND);
   const kp = sp, kn = sn;
   pKey = rKey = NONE;
-  if (pChainLen > 0) {
+  if (pChainLen > 0 && !effectsOnly) {
     const s = load<u32>(pChain);
     pKey = policyKeyWord(T_PRINCIPAL, 9, idp, idn, pvp, pvn, s, strPtr(s), strLen(s));
   }
-  if (rChainLen > 0) {
+  if (rChainLen > 0 && !effectsOnly) {
     const s = load<u32>(rChain);
     rKey = policyKeyWord(T_RESOURCE, 8, kp, kn, rvp, rvn, s, strPtr(s), strLen(s));
   }
-  if (pKey == NONE && pChainLen > 0 || rKey == NONE && rChainLen > 0) { outOfMemory = true; return false; }
+  if (!effectsOnly && (pKey == NONE && pChainLen > 0 || rKey == NONE && rChainLen > 0)) { outOfMemory = true; return false; }
 
   if (!sanitized(kp, kn)) { outOfMemory = true; return false; }
   kindPtr = sp; kindLen = sn; kindSid = findSid(kindPtr, kindLen);
@@ -482,14 +488,14 @@ function evalBinding(kind: u32, ri: u32, scope: u32, ai: u32): bool {
   const onActivated = kind == B_NEGATED ? load<u32>(r + RW_OUTPUT_NOT_MET) : load<u32>(r + RW_OUTPUT_ACTIVATED);
   const onNotMet = kind == B_NEGATED ? load<u32>(r + RW_OUTPUT_ACTIVATED) : load<u32>(r + RW_OUTPUT_NOT_MET);
   if (sat == 1) {
-    emitOutput(onActivated, src, ai);
+    if (!effectsOnly) emitOutput(onActivated, src, ai);
     if (effect == Effect.ALLOW) hasAllow = true;
     if (effect == Effect.DENY) {
       rEff = Effect.DENY; rScope = scope;
       if (fromRolePolicy) rPol = policy;
       return true;
     }
-  } else {
+  } else if (!effectsOnly) {
     emitOutput(onNotMet, src, ai);
   }
   return false;

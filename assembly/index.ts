@@ -5,7 +5,7 @@ import { halloc, hfree } from "./heap";
 import {
   ABI_MAJOR, ABI_MINOR, Status, Tag, CF_SIZE, CF_FLAGS, CF_DEFAULT_VERSION, CF_DEFAULT_SCOPE,
   CF_GLOBALS, CL_A, CL_B, RQ_SIZE, RQ_RESOURCE_COUNT, RQ_PRINCIPAL, RQ_RESOURCES, RQ_AUX_DATA,
-  PB_SIZE, RS_SIZE, CELL_SIZE,
+  PB_SIZE, RS_SIZE, CELL_SIZE, DECIDE_NOW_READ,
 } from "../spec/format";
 import { inMemory } from "./reader";
 import { loadRuleset } from "./loader";
@@ -16,9 +16,9 @@ import { evalExpr } from "./vm";
 import { scanRowsOnLoad } from "./query";
 import { resetCaches } from "./evaluate";
 import {
-  setDecideConfig, responseVec, beginRequest, decideResource, outOfMemory, clearOutOfMemory,
+  setDecideConfig, responseVec, beginRequest, decideResource, outOfMemory, clearOutOfMemory, setEffectsOnly,
 } from "./decide";
-import { vecPtr, vecLen, vecClear, vecFailed, clearVecFailed } from "./response";
+import { vecPtr, vecLen, vecClear, vecFailed, clearVecFailed, vecAt } from "./response";
 
 export function abi_version(): u32 {
   return (ABI_MAJOR << 16) | ABI_MINOR;
@@ -131,6 +131,19 @@ export function check(req: usize): i32 {
   for (let i: u32 = 0; i < n; i++) decideResource(res + <usize>i * RS_SIZE);
   if (vecFailed || outOfMemory) { vecClear(out); return Status.OUT_OF_MEMORY; }
   return Status.OK;
+}
+
+/** `check` for hosts that read effects only (isAllowed, decisions-only batches): the same decision
+ *  procedure without policy keys, outputs and per-resource lists; per resource the response is the
+ *  action count and the action words. Returns the first action's effect (0 when there is none)
+ *  | DECIDE_NOW_READ when the clock was read, or −Status: one boundary crossing per decision. */
+export function decide(req: usize): i32 {
+  setEffectsOnly(true);
+  const st = check(req);
+  setEffectsOnly(false);
+  if (st != Status.OK) return -st;
+  const out = responseVec();
+  return <i32>((vecLen(out) > 1 ? vecAt(out, 1) : 0) | (nowRead ? DECIDE_NOW_READ : 0));
 }
 
 export function out_ptr(): usize {

@@ -23,7 +23,8 @@ const coldRuns = Number(opt("cold-runs", quick ? 1 : 5));
 const outDir = resolve(opt("out", quick ? join(BENCH, ".build", "results-quick") : join(BENCH, "results")));
 
 const ADAPTERS = [
-  { id: "verdict", name: "Verdict, isAllowed" },
+  { id: "verdict", name: "Verdict, pdp.isAllowed(req)" },
+  { id: "verdict-bound", name: "Verdict, forPrincipal cached per user" },
   { id: "plain-js", name: "plain JS ifs" },
   { id: "casl", name: "CASL, ability cached per user" },
   { id: "casbin", name: "casbin (ABAC eval)" },
@@ -33,6 +34,7 @@ const ADAPTERS = [
 const only = opt("only") ? opt("only").split(",") : null;
 const selected = ADAPTERS.filter((a) => !only || only.includes(a.id));
 const verdict = ADAPTERS[0];
+const ours = ADAPTERS.filter((a) => a.id.startsWith("verdict"));
 const log = (...a) => console.error(...a);
 
 function runWorker(mode, adapter, variant, { timeoutMs = 900000, nodeArgs = [] } = {}) {
@@ -108,21 +110,24 @@ if (flag("verify-only")) {
     const m = (k) => median(rs.map((r) => r[k]));
     (results.cold[a.id] ||= {})[v] = { totalMs: m("totalMs"), importMs: m("importMs"), loadMs: m("loadMs"), firstCheckMs: m("firstCheckMs"), rssDeltaMB: m("rssDeltaMB"), serverRssMB: m("serverRssMB"), n: rs.length };
   }
-  // 3. Verdict only: menu batch, memory over 10 M checks, compile time.
-  if (selected.includes(verdict)) {
+  // 3. Verdict only: menu batch (allowedMany for the bound API, checkResources for the Pdp),
+  //    memory over 10 M checks, compile time.
+  // --quick: only the bound API (the isAllowed path's memory and checkResources menu are the
+  // same code as before; the full run measures both).
+  for (const a of ours.filter((x) => selected.includes(x) && (!quick || x.id === "verdict-bound" || !selected.some((y) => y.id === "verdict-bound")))) {
     for (const v of variants) {
-      log(`menu batch ${v}`);
-      const menu = await runWorker("menu", verdict, v);
-      if (menu.verified?.mismatches) mismatches.push({ adapter: "verdict (checkResources)", variant: v, ...menu.verified });
-      log(`memory ${v}`);
-      const mem = await runWorker("memory", verdict, v, { nodeArgs: ["--expose-gc"] });
-      log(`compile ${v}`);
-      const compile = await runWorker("compile", verdict, v);
-      results.verdict[v] = { menu, memory: mem, compile };
+      log(`menu batch ${a.id} ${v}`);
+      const menu = await runWorker("menu", a, v);
+      if (menu.verified?.mismatches) mismatches.push({ adapter: `${a.id} (batch)`, variant: v, ...menu.verified });
+      log(`memory ${a.id} ${v}`);
+      const mem = await runWorker("memory", a, v, { nodeArgs: ["--expose-gc"] });
+      const x = (results.verdict[v] ||= {});
+      x[a.id] = { menu, memory: mem };
+      if (!x.compile) { log(`compile ${v}`); x.compile = await runWorker("compile", a, v); }
     }
   }
   // 4. sizes
-  if (!flag("no-sizes")) { log("sizes"); results.sizes = await measureSizes(variants); }
+  if (!flag("no-sizes")) { log("sizes"); results.sizes = await measureSizes(variants, { brotli: !quick }); }
 }
 results.elapsedS = (Date.now() - t0) / 1000;
 
@@ -139,29 +144,35 @@ if (mismatches.length) {
   for (const m of mismatches) p(`- ${m.adapter} [${m.variant}]: ${m.mismatches}/${m.total}${m.examples ? `: ${m.examples.slice(0, 2).map((e) => `#${e.i} expected ${e.expected} got ${e.got}`).join("; ")}` : ""}`);
 }
 const vOps = (v) => results.warm.verdict?.[v]?.opsPerSec;
+const bOps = (v) => results.warm["verdict-bound"]?.[v]?.opsPerSec;
+const ratios = (v, x) => `${fmtRatio(vOps(v) / x)} / ${fmtRatio(bOps(v) / x)}`;
 for (const v of variants) {
   if (flag("verify-only")) break;
   p(); p(`### ${v}`); p();
-  p("| peer | decisions ✓ | warm decisions/s | Verdict is × faster | p50 | p99 | cold start ms (import / load / 1st) | RSS Δ MB |");
+  p("| peer | decisions ✓ | warm decisions/s | Verdict is × faster (isAllowed / forPrincipal) | p50 | p99 | cold start ms (import / load / 1st) | RSS Δ MB |");
   p("|---|---|---:|---:|---:|---:|---|---:|");
   for (const a of selected) {
     const st = results.status[a.id]?.[v], w = results.warm[a.id]?.[v], c = results.cold[a.id]?.[v];
     if (!w) { p(`| ${a.name} | ${st?.error ? `error: ${st.error.slice(0, 80)}` : st?.mismatches ? `${st.mismatches}/${st.checked} wrong` : "—"} | — | — | — | — | — | — |`); continue; }
     const coldTxt = c ? `${fmtMs(c.totalMs)} (${fmtMs(c.importMs)} / ${fmtMs(c.loadMs)} / ${fmtMs(c.firstCheckMs)})` : "—";
     const rss = c ? (w.serverRssMB ? `${fmtMs(c.rssDeltaMB)} + server ${fmtMs(w.serverRssMB)}` : fmtMs(c.rssDeltaMB)) : "—";
-    p(`| ${a.id === "cerbos-http" ? `${a.name}, sequential` : a.name} | ${st.checked}/${st.checked} ✓ | ${fmtOps(w.opsPerSec)} | ${a.id === "verdict" ? "—" : fmtRatio(vOps(v) / w.opsPerSec)} | ${fmtNs(w.p50ns)} | ${fmtNs(w.p99ns)} | ${coldTxt} | ${rss} |`);
-    if (w.c16) p(`| ${a.name}, 16 concurrent | ″ | ${fmtOps(w.c16.opsPerSec)} | ${fmtRatio(vOps(v) / w.c16.opsPerSec)} | ${fmtNs(w.c16.p50ns)} | ${fmtNs(w.c16.p99ns)} | ″ | ″ |`);
+    p(`| ${a.id === "cerbos-http" ? `${a.name}, sequential` : a.name} | ${st.checked}/${st.checked} ✓ | ${fmtOps(w.opsPerSec)} | ${a.id.startsWith("verdict") ? "—" : ratios(v, w.opsPerSec)} | ${fmtNs(w.p50ns)} | ${fmtNs(w.p99ns)} | ${coldTxt} | ${rss} |`);
+    if (w.c16) p(`| ${a.name}, 16 concurrent | ″ | ${fmtOps(w.c16.opsPerSec)} | ${ratios(v, w.c16.opsPerSec)} | ${fmtNs(w.c16.p50ns)} | ${fmtNs(w.c16.p99ns)} | ″ | ″ |`);
   }
 }
 const vv = results.verdict;
 if (Object.keys(vv).length) {
   p(); p("### Verdict: menu batch, memory, compile"); p();
-  p("| workload | 50-entry menu: one checkResources | same as 50 × isAllowed | memory over N checks: RSS start → end | wasm pages start → end | compile (fresh process / warm) | ruleset |");
-  p("|---|---:|---:|---|---|---:|---:|");
+  p("| workload | API | 50-entry menu, one call | same as 50 single checks | memory over N checks: RSS start → end | wasm pages start → end | compile (fresh process / warm) | ruleset |");
+  p("|---|---|---:|---:|---|---|---:|---:|");
   for (const v of variants) {
     const x = vv[v]; if (!x) continue;
-    const m = x.memory, c = x.compile;
-    p(`| ${v} | ${fmtNs(x.menu.batchNs)} | ${fmtNs(x.menu.singlesNs)} | ${m.start ? `${fmtOps(m.checks)} checks: ${m.start.rssMB.toFixed(1)} → ${m.end.rssMB.toFixed(1)} MB` : m.error?.split("\n")[0] ?? "—"} | ${m.start ? `${m.start.pages} → ${m.end.pages}` : "—"} | ${c.firstMs ? `${fmtMs(c.firstMs)} / ${fmtMs(c.warmMs)} ms` : c.error?.split("\n")[0] ?? "—"} | ${c.bytes ? fmtB(c.bytes) : "—"} |`);
+    const c = x.compile ?? {};
+    for (const a of ours) {
+      const y = x[a.id]; if (!y) continue;
+      const m = y.memory, api = a === verdict ? "Pdp: checkResources / isAllowed" : "forPrincipal: allowedMany / isAllowed";
+      p(`| ${v} | ${api} | ${fmtNs(y.menu.batchNs)} | ${fmtNs(y.menu.singlesNs)} | ${m.start ? `${fmtOps(m.checks)} checks: ${m.start.rssMB.toFixed(1)} → ${m.end.rssMB.toFixed(1)} MB` : m.error?.split("\n")[0] ?? "—"} | ${m.start ? `${m.start.pages} → ${m.end.pages}` : "—"} | ${c.firstMs ? `${fmtMs(c.firstMs)} / ${fmtMs(c.warmMs)} ms` : c.error?.split("\n")[0] ?? "—"} | ${c.bytes ? fmtB(c.bytes) : "—"} |`);
+    }
   }
 }
 const S = results.sizes;
@@ -171,7 +182,7 @@ if (S && Object.keys(S).length) {
   p(`|---|---:|---:|${variants.map(() => "---:|").join("")}---|`);
   const b2 = (x) => (x ? `${fmtB(x.raw)} → ${fmtB(x.gzip)}` : "—");
   for (const [k, s] of Object.entries(S)) {
-    const js = k === "verdict" ? `${b2(s.js)} (Node host with compiler: ${b2(s.jsNode)})` : b2(s.js);
+    const js = k === "verdict" ? `${b2(s.js)} (Node runtime: ${b2(s.jsNodeRuntime)}; Node with compiler: ${b2(s.jsNode)})` : b2(s.js);
     p(`| ${k} | ${js} | ${s.wasm ? b2(s.wasm) : s.binary ? `binary ${fmtB(s.binary.raw)}` : "—"} | ${variants.map((v) => b2(s.policy?.[v])).join(" | ")} | ${s.note ?? ""} |`);
   }
 }
@@ -181,23 +192,28 @@ if (!flag("verify-only") && results.warm.verdict) {
   const T = [];
   const t = (what, value, ok) => T.push(`| ${what} | ${value} | ${ok === undefined ? "—" : ok ? "✅ met" : "❌ missed"} |`);
   const w = (id, v) => results.warm[id]?.[v]?.opsPerSec;
-  if (w("verdict", "seed")) t("seed ≥ 10 M decisions/s (isAllowed)", `${fmtOps(w("verdict", "seed"))}/s`, w("verdict", "seed") >= 1e7);
-  if (w("verdict", "large")) t("large ≥ 5 M decisions/s", `${fmtOps(w("verdict", "large"))}/s`, w("verdict", "large") >= 5e6);
-  if (w("verdict", "seed") && w("verdict", "large")) { const r = w("verdict", "seed") / w("verdict", "large"); t("large ≤ 2× seed per decision", `${r.toFixed(2)}×`, r <= 2); }
-  for (const v of variants) {
-    if (w("casl", v)) t(`${v}: ≥ 2× CASL (cached)`, fmtRatio(w("verdict", v) / w("casl", v)), w("verdict", v) / w("casl", v) >= 2);
-    if (w("cedar", v)) t(`${v}: ≥ 1000× cedar-wasm`, fmtRatio(w("verdict", v) / w("cedar", v)), w("verdict", v) / w("cedar", v) >= 1000);
+  for (const [id, api] of [["verdict", "isAllowed"], ["verdict-bound", "forPrincipal"]]) {
+    if (w(id, "seed")) t(`seed ≥ 10 M decisions/s (${api})`, `${fmtOps(w(id, "seed"))}/s`, w(id, "seed") >= 1e7);
+    if (w(id, "large")) t(`large ≥ 5 M decisions/s (${api})`, `${fmtOps(w(id, "large"))}/s`, w(id, "large") >= 5e6);
+    if (w(id, "seed") && w(id, "large")) { const r = w(id, "seed") / w(id, "large"); t(`large ≤ 2× seed per decision (${api})`, `${r.toFixed(2)}×`, r <= 2); }
+    for (const v of variants) {
+      if (w("casl", v) && w(id, v)) t(`${v}: ≥ 2× CASL (cached) (${api})`, fmtRatio(w(id, v) / w("casl", v)), w(id, v) / w("casl", v) >= 2);
+      if (w("cedar", v) && w(id, v)) t(`${v}: ≥ 1000× cedar-wasm (${api})`, fmtRatio(w(id, v) / w("cedar", v)), w(id, v) / w("cedar", v) >= 1000);
+    }
   }
-  for (const v of variants) if (vv[v]?.menu?.batchNs) t(`${v}: 50-entry menu batch ≤ 5 µs`, fmtNs(vv[v].menu.batchNs), vv[v].menu.batchNs <= 5000);
-  const cold = (v) => results.cold.verdict?.[v]?.totalMs;
+  for (const v of variants) {
+    const b = vv[v]?.["verdict-bound"]?.menu?.batchNs ?? vv[v]?.verdict?.menu?.batchNs;
+    if (b) t(`${v}: 50-entry menu batch ≤ 5 µs (allowedMany)`, fmtNs(b), b <= 5000);
+  }
+  const cold = (v) => median(ours.map((a) => results.cold[a.id]?.[v]?.totalMs)); // both import the same runtime entry
   if (cold("seed")) t("cold start ≤ 5 ms (seed)", `${fmtMs(cold("seed"))} ms`, cold("seed") <= 5);
   if (cold("large")) t("cold start ≤ 10 ms (large)", `${fmtMs(cold("large"))} ms`, cold("large") <= 10);
   if (S?.verdict?.policy?.large) t("large ruleset ≤ 8 KiB gzip", fmtB(S.verdict.policy.large.gzip), S.verdict.policy.large.gzip <= 8192);
   if (vv.large?.compile?.firstMs) t("compile of the large policy ≤ 1 s (fresh process)", `${fmtMs(vv.large.compile.firstMs)} ms`, vv.large.compile.firstMs <= 1000);
   if (S?.verdict?.wasm) t("evaluator ≤ 32 KB raw", `${S.verdict.wasm.raw.toLocaleString("en")} B`, S.verdict.wasm.raw <= 32000);
-  for (const v of variants) {
-    const m = vv[v]?.memory;
-    if (m?.start) t(`${v}: memory flat over 10 M checks`, `${fmtOps(m.checks)} checks: RSS ${m.end.rssMB >= m.start.rssMB ? "+" : ""}${(m.end.rssMB - m.start.rssMB).toFixed(1)} MB, pages ${m.start.pages} → ${m.end.pages}`, m.checks >= 1e7 ? m.end.pages === m.start.pages && m.end.rssMB - m.start.rssMB < 5 : undefined);
+  for (const v of variants) for (const a of ours) {
+    const m = vv[v]?.[a.id]?.memory;
+    if (m?.start) t(`${v}: memory flat over 10 M checks (${a.id})`, `${fmtOps(m.checks)} checks: RSS ${m.end.rssMB >= m.start.rssMB ? "+" : ""}${(m.end.rssMB - m.start.rssMB).toFixed(1)} MB, pages ${m.start.pages} → ${m.end.pages}`, m.checks >= 1e7 ? m.end.pages === m.start.pages && m.end.rssMB - m.start.rssMB < 5 : undefined);
   }
   p(); p("### Targets (issue 6)"); p(); p("| target | this run | |"); p("|---|---:|---|"); T.forEach((x) => p(x));
 }

@@ -59,6 +59,8 @@ log("CLI (cli/main.ts → dist/cli.mjs)");
 await nodeBundle("cli/main.ts", "cli.mjs", { sourcemap: "linked" });
 log("Node host (host/node/index.ts → dist/node.mjs)");
 await nodeBundle("host/node/index.ts", "node.mjs");
+log("Node runtime host, no compiler (host/node/runtime.ts → dist/node-runtime.mjs)");
+await nodeBundle("host/node/runtime.ts", "node-runtime.mjs");
 log("Node reloading host (host/node/reload.ts → dist/node-reload.mjs)");
 await nodeBundle("host/node/reload.ts", "node-reload.mjs");
 log("Workers hosts (host/workers/index.ts → dist/workers.mjs, cerbos-api.ts → dist/workers-api.mjs) and the worker example's ruleset (build/expenses.bin)");

@@ -17,7 +17,7 @@ export const FORMAT_MAJOR: u32 = 1;
 export const FORMAT_MINOR: u32 = 0;
 /** The evaluator's exported ABI version: hosts refuse a different major. */
 export const ABI_MAJOR: u32 = 1;
-export const ABI_MINOR: u32 = 1;
+export const ABI_MINOR: u32 = 2; // 1: `decide`; 2: host imports
 
 // Host imports (module "verdict"; docs/format.md "Host imports"): what JavaScript already does
 // natively, so the evaluator need not carry it. `digits(x, mode, out)` writes the decimal digits of
@@ -670,6 +670,11 @@ export const RESP_EVAL_ERROR_WORDS: u32 = 2;
  *  STRING cell holding a policy key that STRINGS lacks (Cerbos reports keys built from the request,
  *  e.g. "resource.<kind>.v<version>/<scope>", even where no such policy exists). */
 export const RESP_STRING_CELL: u32 = 0x80000000;
+
+/** `decide` returns the first action's effect, with this bit set when an expression read the clock
+ *  (now(), timeSince()); a negative value is −Status. Its response keeps only each resource's
+ *  action count and action words (policy words unspecified), no derived roles, outputs or errors. */
+export const DECIDE_NOW_READ: u32 = 0x100;
 
 /** Status codes returned by the ABI calls (0 = OK). */
 export enum Status {

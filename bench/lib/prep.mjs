@@ -1,6 +1,6 @@
 // Untimed preparation shared by every measurement: the workloads (requests + reference
 // decisions), each peer's native policy files, the Verdict Node host bundled exactly as
-// scripts/build.mjs bundles dist/node.mjs (so host changes are always measured), the evaluator
+// scripts/build.mjs bundles dist/node-runtime.mjs (so host changes are always measured), the evaluator
 // next to it, and the compiled rulesets. Everything goes under bench/.build/ (gitignored).
 import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
@@ -22,12 +22,13 @@ export const rulesetPath = (v) => join(BUILD, "policies", v, "ruleset.vrdt");
 
 const BANNER = { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" };
 
-/** Bundles the Node host (as dist/node.mjs is built) and a tools bundle with the compiler. */
+/** Bundles the Node runtime host (as dist/node-runtime.mjs is built) and a tools bundle with the compiler. */
 export async function bundleHost() {
   const esbuild = await import("esbuild");
   mkdirSync(BUILD, { recursive: true });
   const common = { bundle: true, platform: "node", format: "esm", target: "node20", logLevel: "warning", banner: BANNER };
-  await esbuild.build({ ...common, entryPoints: [join(ROOT, "host", "node", "index.ts")], outfile: HOST_BUNDLE });
+  // What a user with a compiled ruleset imports: `verdict/node/runtime` (no compiler inside).
+  await esbuild.build({ ...common, entryPoints: [join(ROOT, "host", "node", "runtime.ts")], outfile: HOST_BUNDLE });
   await esbuild.build({ ...common, entryPoints: [join(BENCH, "lib", "tools-entry.ts")], outfile: TOOLS_BUNDLE });
   const wasm = join(ROOT, "build", "verdict.wasm");
   if (!existsSync(wasm)) execFileSync(process.execPath, [join(ROOT, "scripts", "build.mjs")], { cwd: ROOT, stdio: "inherit" });

@@ -7,11 +7,13 @@ import { BENCH, ROOT, WASM, policyDir, rulesetPath } from "./prep.mjs";
 
 const pkgDir = (name) => join(ROOT, "node_modules", name); // not every package exports ./package.json
 
+// --quick leaves brotli out: quality 11 over cedar's 4 MB wasm alone takes ~10 s of the minute.
+let withBrotli = true;
 export function measureBytes(buf) {
   return {
     raw: buf.length,
     gzip: gzipSync(buf, { level: 9 }).length,
-    brotli: brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+    ...(withBrotli ? { brotli: brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length } : {}),
   };
 }
 
@@ -37,15 +39,17 @@ async function bundle({ entry, contents, platform = "browser" }) {
 
 const dirBytes = (dir) => (existsSync(dir) ? Buffer.concat(readdirSync(dir).filter((f) => statSync(join(dir, f)).isFile()).sort().map((f) => readFileSync(join(dir, f)))) : null);
 
-export async function sizes(variants) {
+export async function sizes(variants, { brotli = true } = {}) {
+  withBrotli = brotli;
   const out = {};
   const policy = (format) => Object.fromEntries(variants.map((v) => [v, dirBytes(policyDir(v, format))]).filter(([, b]) => b).map(([v, b]) => [v, measureBytes(b)]));
   out.verdict = {
     js: await bundle({ entry: join(ROOT, "host", "browser", "index.ts") }),
     jsNode: await bundle({ entry: join(ROOT, "host", "node", "index.ts"), platform: "node" }),
+    jsNodeRuntime: await bundle({ entry: join(ROOT, "host", "node", "runtime.ts"), platform: "node" }),
     wasm: measureBytes(readFileSync(WASM)),
     policy: Object.fromEntries(variants.map((v) => [v, measureBytes(readFileSync(rulesetPath(v)))])),
-    note: "browser host (host/browser); Node host with the compiler: see jsNode",
+    note: "browser host (host/browser); Node host with the compiler: jsNode; without (verdict/node/runtime): jsNodeRuntime",
   };
   out["plain-js"] = { js: await bundle({ entry: join(BENCH, "lib", "expense-ifs.mjs") }), policy: policy("js"), note: "the policy is code" };
   out.casl = { js: await bundle({ contents: 'export { abilityFor } from "./adapters/casl-common.mjs";' }), policy: policy("casl"), note: "JSON rule templates" };

@@ -33,13 +33,19 @@ async function checkAll(a) {
   }
   return { total: N, mismatches: mism.length, examples: mism.slice(0, 5) };
 }
-/** The batch API (one call per principal and 50-request slice) against the reference. */
+/** The batch API (one call per principal and 50-request slice) against the reference: the
+ *  decisions-only `allowedMany` and/or the Cerbos-shaped `batch` (checkResources). */
 function checkBatches(a) {
   let mismatches = 0, total = 0;
   for (let s = 0; s < N; s += 50) {
     for (const rs of groupBy(reqs.slice(s, s + 50)).values()) {
-      const res = a.mod.batch(rs[0].req.principal, rs.map(({ req }) => ({ resource: req.resource, actions: [req.action] })));
-      rs.forEach(({ req, i }, j) => { total++; if ((res.results[j].actions[req.action] === "EFFECT_ALLOW") !== wl.expected[s + i]) mismatches++; });
+      const p = rs[0].req.principal;
+      const many = a.mod.allowedMany?.(p, rs.map(({ req }) => ({ resource: req.resource, action: req.action })));
+      const res = a.mod.batch?.(p, rs.map(({ req }) => ({ resource: req.resource, actions: [req.action] })));
+      rs.forEach(({ req, i }, j) => {
+        if (many) { total++; if (many[j] !== wl.expected[s + i]) mismatches++; }
+        if (res) { total++; if ((res.results[j].actions[req.action] === "EFFECT_ALLOW") !== wl.expected[s + i]) mismatches++; }
+      });
     }
   }
   return { total, mismatches };
@@ -48,7 +54,7 @@ async function verify() {
   const a = await loadAdapter();
   await a.mod.load(policyDir(a.meta.format), ctx());
   const v = await checkAll(a);
-  const b = a.mod.batch ? checkBatches(a) : undefined;
+  const b = a.mod.batch || a.mod.allowedMany ? checkBatches(a) : undefined;
   await a.mod.close?.();
   out({ mode, variant, name: a.meta.name, ...v, batch: b });
 }
@@ -180,7 +186,9 @@ async function memory() {
   out({ mode, variant, name: a.meta.name, checks: done, seconds: ms / 1000, start, end, samples, sink });
 }
 
-/** A UI menu: one principal, 50 (resource, action) entries in one checkResources call. */
+/** A UI menu: one principal, 50 (resource, action) entries in one call — the decisions-only
+ *  `allowedMany` and, where the adapter has it, the Cerbos-shaped `batch` (checkResources) — vs
+ *  the same 50 as single checks. */
 async function menu() {
   const a = await loadAdapter();
   await a.mod.load(policyDir(a.meta.format), ctx());
@@ -190,31 +198,27 @@ async function menu() {
   const batches = [];
   for (let b = 0; b < 20; b++) {
     const entries = [];
-    for (let j = 0; j < 50; j++) { const r = reqs[(b * 50 + j) % N]; entries.push({ resource: r.resource, actions: [r.action] }); }
+    for (let j = 0; j < 50; j++) { const r = reqs[(b * 50 + j) % N]; entries.push({ resource: r.resource, action: r.action }); }
     batches.push(entries);
   }
+  const cerbosShaped = new Map(batches.map((es) => [es, es.map((e) => ({ resource: e.resource, actions: [e.action] }))]));
   let sink = 0;
-  const runFor = (ms) => {
-    let n = 0, k = 0; const t0 = now(); let t;
-    do { sink += a.mod.batch(principal, batches[k]).results.length; k = k + 1 === batches.length ? 0 : k + 1; n++; t = now(); } while (t - t0 < ms);
-    return ((t - t0) * 1e6) / n; // ns per batch
+  const timed = (call) => {
+    const runFor = (ms) => {
+      let n = 0, k = 0; const t0 = now(); let t;
+      do { sink += call(batches[k]); k = k + 1 === batches.length ? 0 : k + 1; n++; t = now(); } while (t - t0 < ms);
+      return ((t - t0) * 1e6) / n; // ns per batch
+    };
+    runFor(quick ? 300 : 1000);
+    const runs = [];
+    for (let i = 0; i < (quick ? 3 : 7); i++) runs.push(runFor(quick ? 150 : 400));
+    return runs;
   };
-  runFor(quick ? 300 : 1000);
-  const runs = [];
-  for (let i = 0; i < (quick ? 3 : 7); i++) runs.push(runFor(quick ? 150 : 400));
-  // The same 50 entries as 50 single isAllowed calls, for comparison.
-  const singles = (ms) => {
-    let n = 0, k = 0; const t0 = now(); let t;
-    do {
-      for (const e of batches[k]) if (a.mod.check({ principal, resource: e.resource, action: e.actions[0] })) sink++;
-      k = k + 1 === batches.length ? 0 : k + 1; n++; t = now();
-    } while (t - t0 < ms);
-    return ((t - t0) * 1e6) / n;
-  };
-  singles(quick ? 150 : 500);
-  const sruns = [];
-  for (let i = 0; i < (quick ? 3 : 5); i++) sruns.push(singles(quick ? 150 : 400));
-  out({ mode, variant, name: a.meta.name, verified, batchNs: median(runs), runs, singlesNs: median(sruns), sink });
+  const manyRuns = a.mod.allowedMany ? timed((es) => a.mod.allowedMany(principal, es).length) : [];
+  const batchRuns = a.mod.batch ? timed((es) => a.mod.batch(principal, cerbosShaped.get(es)).results.length) : [];
+  // The same 50 entries as 50 single checks, for comparison.
+  const sruns = timed((es) => { let c = 0; for (const e of es) if (a.mod.check({ principal, resource: e.resource, action: e.action })) c++; return c; });
+  out({ mode, variant, name: a.meta.name, verified, batchNs: median(manyRuns.length ? manyRuns : batchRuns), allowedManyNs: median(manyRuns), checkResourcesNs: median(batchRuns), runs: manyRuns, singlesNs: median(sruns), sink });
 }
 
 /** Compile of the Cerbos YAML policy directory: first compile in a fresh process, then warm. */

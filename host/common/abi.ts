@@ -16,6 +16,8 @@ export interface EvaluatorExports {
   check(reqPtr: number): number;
   out_ptr(): number;
   out_len(): number;
+  /** Effects-only check (ABI 1.1): first action's effect | DECIDE_NOW_READ, or −Status. */
+  decide?(reqPtr: number): number;
   /** 1 when the last check read the clock (now(), timeSince()); absent in older evaluators. */
   now_read?(): number;
 }

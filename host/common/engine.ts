@@ -1,12 +1,13 @@
 // The runtime-neutral core every host wraps: one evaluator instance with one loaded ruleset and
 // configuration. It only encodes, calls and decodes; it never decides anything itself.
-import { Effect, Status } from "../../spec/format.ts";
+import { DECIDE_NOW_READ, Effect, RESP_ACTION_WORDS, Status } from "../../spec/format.ts";
 import { type Abi, instantiateEvaluator } from "./abi.ts";
 import { configure, type EngineConfig, writeConfig } from "./config.ts";
 import { decodeResponse } from "./decode-response.ts";
 import { type EncodableRequest, RequestEncoder } from "./encode-request.ts";
 import { readRulesetIndex, type RulesetIndex } from "./ruleset-strings.ts";
 import { statusName } from "./status.ts";
+import { type BoundCheck, BoundEncoder, type EncodedPrincipal, Moved } from "./bound-encoder.ts";
 import type { CheckOutput, Principal, Resource } from "./types.ts";
 import { EvaluatorError, RulesetLoadError } from "./errors.ts";
 
@@ -21,7 +22,18 @@ interface Instance {
   rulesetPtr: number;
   configPtr: number;
   encoder: RequestEncoder;
+  /** Requests of principal bindings (Pdp.forPrincipal), made on first use. */
+  bound?: BoundEncoder;
 }
+
+/** What a principal binding keeps: its validated snapshot and that snapshot's encoding. */
+export interface BoundPrincipal {
+  readonly principal: Principal;
+  enc?: EncodedPrincipal;
+}
+
+/** Words per resource in a `decide` response with one action per resource. */
+const ONE_ACTION_WORDS = 1 + RESP_ACTION_WORDS;
 
 export class Engine {
   readonly index: RulesetIndex;
@@ -65,18 +77,85 @@ export class Engine {
   allowed(principal: Principal, resource: Resource, action: string, nowMs: number): boolean {
     const inst = (this.inst ??= this.start());
     try {
-      const ex = inst.abi.ex;
-      const st = ex.check(inst.encoder.encode({ principal, resources: [{ resource, actions: [action] }], now: nowMs }));
-      if (st !== Status.OK) throw new EvaluatorError(`evaluator refused the request: ${statusName(st)}`);
-      this.lastCheckReadNow = (ex.now_read?.() ?? 0) !== 0;
-      const out = ex.out_ptr() >>> 0;
-      const dv = inst.abi.dv;
-      // Response: action count (1), then effect, policy, scope words for the action.
-      if ((ex.out_len() >>> 0) < 8 || dv.getUint32(out, true) !== 1) throw new EvaluatorError("evaluator answered a malformed response");
-      return dv.getUint32(out + 4, true) === Effect.ALLOW;
+      return this.decideOne(inst, inst.encoder.encode({ principal, resources: [{ resource, actions: [action] }], now: nowMs }));
     } catch (e) {
       throw this.failed(e);
     }
+  }
+
+  /** `allowed` for a bound principal: only the resource and action are encoded. */
+  boundAllowed(p: BoundPrincipal, resource: Resource, action: string, nowMs: number): boolean {
+    const inst = (this.inst ??= this.start());
+    try {
+      const be = (inst.bound ??= new BoundEncoder(inst.abi, this.index, inst.rulesetPtr));
+      for (;;) {
+        if (!be.current(p.enc)) p.enc = be.encodePrincipal(p.principal);
+        let req: number;
+        try {
+          req = be.encodeOne(p.enc, resource, action, nowMs);
+        } catch (e) {
+          if (e instanceof Moved) continue;
+          throw e;
+        }
+        return this.decideOne(inst, req);
+      }
+    } catch (e) {
+      throw this.failed(e);
+    }
+  }
+
+  /** Decisions only, for many (resource, action) checks of a bound principal: one evaluator call. */
+  boundAllowedMany(p: BoundPrincipal, checks: readonly BoundCheck[], nowMs: number): boolean[] {
+    const inst = (this.inst ??= this.start());
+    try {
+      const be = (inst.bound ??= new BoundEncoder(inst.abi, this.index, inst.rulesetPtr));
+      let req: number;
+      for (;;) {
+        if (!be.current(p.enc)) p.enc = be.encodePrincipal(p.principal);
+        try {
+          req = be.encode(p.enc, checks, nowMs);
+          break;
+        } catch (e) {
+          if (!(e instanceof Moved)) throw e;
+        }
+      }
+      const ex = inst.abi.ex;
+      if (!ex.decide) throw new EvaluatorError("evaluator predates ABI 1.1 (no `decide`): rebuild it");
+      this.decideOne(inst, req);
+      const n = checks.length;
+      const out = ex.out_ptr() >>> 0;
+      if ((ex.out_len() >>> 0) !== n * ONE_ACTION_WORDS * 4) throw new EvaluatorError("evaluator answered a malformed response");
+      const dv = inst.abi.dv;
+      const res = new Array<boolean>(n);
+      for (let i = 0; i < n; i++) {
+        const w = out + i * ONE_ACTION_WORDS * 4;
+        if (dv.getUint32(w, true) !== 1) throw new EvaluatorError("evaluator answered a malformed response");
+        res[i] = dv.getUint32(w + 4, true) === Effect.ALLOW;
+      }
+      return res;
+    } catch (e) {
+      throw this.failed(e);
+    }
+  }
+
+  /** Runs `decide` (effects only; `check` on an evaluator without it) on an encoded request: true
+   *  only for an explicit ALLOW of the first action. */
+  private decideOne(inst: Instance, req: number): boolean {
+    const ex = inst.abi.ex;
+    if (ex.decide) {
+      const r = ex.decide(req) | 0;
+      if (r < 0) throw new EvaluatorError(`evaluator refused the request: ${statusName(-r)}`);
+      this.lastCheckReadNow = (r & DECIDE_NOW_READ) !== 0;
+      return (r & 0xff) === Effect.ALLOW;
+    }
+    const st = ex.check(req);
+    if (st !== Status.OK) throw new EvaluatorError(`evaluator refused the request: ${statusName(st)}`);
+    this.lastCheckReadNow = (ex.now_read?.() ?? 0) !== 0;
+    const out = ex.out_ptr() >>> 0;
+    const dv = inst.abi.dv;
+    // Response: action count (1), then effect, policy, scope words for the action.
+    if ((ex.out_len() >>> 0) < 8 || dv.getUint32(out, true) !== 1) throw new EvaluatorError("evaluator answered a malformed response");
+    return dv.getUint32(out + 4, true) === Effect.ALLOW;
   }
 
   /** A trapped instance may hold inconsistent state: drop it, start afresh next time. */

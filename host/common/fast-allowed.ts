@@ -30,7 +30,8 @@ function principalOk(p: unknown): p is Principal {
   return attrOk(o.attr) && optString(o.policyVersion) && optString(o.scope);
 }
 
-function resourceOk(r: unknown): r is Resource {
+/** Whether `r` is a valid resource in the plain shape (no normalisation needed). */
+export function resourceOk(r: unknown): r is Resource {
   if (typeof r !== "object" || r === null) return false;
   for (const k in r) if (k !== "kind" && k !== "id" && k !== "attr" && k !== "policyVersion" && k !== "scope") return false;
   const o = r as Obj;

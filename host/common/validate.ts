@@ -178,3 +178,22 @@ export function validateCheckInput(input: CheckInput, path = "input"): void {
 }
 
 export type { AuxData };
+
+/** Decodes and validates one principal (Pdp.forPrincipal): the CheckInput rules, normalised
+ *  (snake_case fields read, empty optional strings dropped). */
+export function validPrincipal(v: unknown, path = "principal"): Principal {
+  const p = decodePrincipal(v);
+  const vs = new Violations();
+  vs.principal(p, path);
+  vs.throwIfAny();
+  return p!;
+}
+
+/** Decodes and validates one resource (a principal binding's checks), normalised likewise. */
+export function validResource(v: unknown, path = "resource"): Resource {
+  const r = decodeResource(v, path);
+  const vs = new Violations();
+  vs.resource(r, path);
+  vs.throwIfAny();
+  return r!;
+}

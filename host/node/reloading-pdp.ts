@@ -7,6 +7,7 @@
 import { renderDiagnostic } from "../../compiler/diagnostics.ts";
 import type { CheckInput, CheckOutput, CheckResourcesRequest, CheckResourcesResponse, Principal, Resource } from "../common/types.ts";
 import { Pdp, type PdpOptions } from "./index.ts";
+import { PrincipalChecker } from "../common/principal-checker.ts";
 import { countPolicies } from "./sources/policy-count.ts";
 import type { Candidate, PolicySource } from "./sources/types.ts";
 
@@ -104,6 +105,12 @@ export class ReloadingPdp {
 
   isAllowed(q: { principal: Principal; resource: Resource; action: string }): boolean {
     return this.pdp.isAllowed(q);
+  }
+
+  /** Pdp.forPrincipal over whichever ruleset is in service at each check: after a reload the
+   *  binding's principal snapshot is encoded again for the new ruleset. */
+  forPrincipal(principal: Principal): PrincipalChecker {
+    return new PrincipalChecker({ engine: () => this.pdp.checkerHost.engine(), nowMs: () => this.pdp.checkerHost.nowMs() }, principal);
   }
 
   status(): ReloadStatus {
