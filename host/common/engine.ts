@@ -9,6 +9,7 @@ import { readRulesetIndex, type RulesetIndex } from "./ruleset-strings.ts";
 import { statusName } from "./status.ts";
 import type { CheckOutput, Principal, Resource } from "./types.ts";
 import { EvaluatorError, RulesetLoadError } from "./errors.ts";
+import { checkWithSchemas, schemaEnforcer, type SchemaEnforcer, type SchemaOptions, type ValidationError } from "./schema-section.ts";
 
 export { EvaluatorError, RulesetLoadError };
 
@@ -26,12 +27,14 @@ interface Instance {
 export class Engine {
   readonly index: RulesetIndex;
   private inst: Instance | undefined;
+  /** Set when schemas must be enforced (schema.enforcement warn/reject and a ruleset with schemas). */
+  private readonly schemas: SchemaEnforcer | undefined;
 
   /** `wasm` is the compiled evaluator, or a factory for an instance (tests use a JS fake). */
   constructor(
     private readonly wasm: WebAssembly.Module | (() => Abi),
     private readonly ruleset: Uint8Array,
-    private readonly config: EngineConfig = {},
+    private readonly config: EngineConfig & SchemaOptions = {},
     /** Runs before anything reads the ruleset (host/common/integrity); throws to refuse it. The
      *  caller passes bytes it owns, so they cannot change between this check and a reload. */
     verify?: (ruleset: Uint8Array) => void,
@@ -42,6 +45,7 @@ export class Engine {
     } catch (e) {
       throw new RulesetLoadError((e as Error).message);
     }
+    this.schemas = schemaEnforcer(ruleset, config.schemaEnforcement, config.schemaValidator);
     this.inst = this.start();
   }
 
@@ -63,6 +67,11 @@ export class Engine {
    *  building the call shape and reads only the effect word, never the full response. True only
    *  for an explicit ALLOW. */
   allowed(principal: Principal, resource: Resource, action: string, nowMs: number): boolean {
+    if (this.schemas) {
+      // Validation needs the full path (the evaluator's choice of policy, then maybe a rejection).
+      const out = this.check({ principal, resources: [{ resource, actions: [action] }], now: nowMs });
+      return out[0]?.actions[action]?.effect === "EFFECT_ALLOW";
+    }
     const inst = (this.inst ??= this.start());
     try {
       const ex = inst.abi.ex;
@@ -94,13 +103,16 @@ export class Engine {
     const inst = (this.inst ??= this.start());
     try {
       const reqPtr = inst.encoder.encode(call);
-      const st = inst.abi.ex.check(reqPtr);
+      let st: number;
+      let invalid: ValidationError[][] | undefined;
+      if (this.schemas) ({ status: st, errors: invalid } = checkWithSchemas(this.schemas, inst.abi, reqPtr, this.index, call));
+      else st = inst.abi.ex.check(reqPtr);
       if (st !== Status.OK) throw new EvaluatorError(`evaluator refused the request: ${statusName(st)}`);
       const ex = inst.abi.ex;
       this.lastCheckReadNow = (ex.now_read?.() ?? 0) !== 0;
       const out = ex.out_ptr() >>> 0;
       const len = ex.out_len() >>> 0;
-      return decodeResponse(
+      const outputs = decodeResponse(
         inst.abi.dv,
         inst.abi.u8,
         out,
@@ -108,6 +120,8 @@ export class Engine {
         this.index,
         call.resources.map((r) => ({ requestId: call.requestId, resourceId: r.resource.id, actions: r.actions })),
       );
+      if (invalid) invalid.forEach((v, i) => v.length && (outputs[i]!.validationErrors = v));
+      return outputs;
     } catch (e) {
       if (e instanceof WebAssembly.RuntimeError || e instanceof EvaluatorError || e instanceof RangeError) {
         // RangeError: a pointer in the response fell outside memory.
