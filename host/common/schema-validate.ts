@@ -75,7 +75,10 @@ function toCerbosErrors(
   const out: ValidationError[] = [];
   const grouped = new Map<string, ValidationError>();
   const disallowed = new Set<string>(); // instance paths reported as additionalProperties names
+  // santhosh stops at a failed `type`: nothing else of that schema object is reported.
+  const typeFailed = units.filter((u) => u.keyword === "type").map((u) => u.keywordLocation.slice(0, -"type".length));
   for (const u of units) {
+    if (u.keyword !== "type" && typeFailed.some((p) => u.keywordLocation.startsWith(p))) continue;
     const path = instancePath(u.instanceLocation);
     if (u.keyword === "false" && disallowed.has(path)) continue;
     if (CONTAINERS.has(u.keyword)) continue;
