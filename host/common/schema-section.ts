@@ -92,6 +92,15 @@ export function schemaEnforcer(
       `the ruleset needs JSON Schema enforcement (schema.enforcement "${m}") but this host has no schema validator: pass the one from "verdict/schemas" (schemaValidator option)`,
     );
   }
+  for (const e of Object.values(bundle.policies)) {
+    for (const src of [...(e.principal?.ignoreWhen ?? []), ...(e.resource?.ignoreWhen ?? [])]) {
+      try {
+        regex(src);
+      } catch {
+        throw new RulesetLoadError("corrupt ruleset: SCHEMAS section ignoreWhen");
+      }
+    }
+  }
   return new SchemaEnforcer(bundle, factory(bundle), m === "reject");
 }
 
@@ -123,9 +132,16 @@ export class SchemaEnforcer {
 
 /** ignoreWhen.actions (compiled to RegExp sources by the compiler): validation is skipped only
  *  when every requested action matches one of them. */
+const compiled = new Map<string, RegExp>();
+function regex(src: string): RegExp {
+  let r = compiled.get(src);
+  if (!r) compiled.set(src, (r = new RegExp(src, "s")));
+  return r;
+}
+
 function applies(e: SchemaRefEntry, actions: readonly string[]): boolean {
   if (!e.ignoreWhen || e.ignoreWhen.length === 0) return true;
-  const res = e.ignoreWhen.map((src) => new RegExp(src, "s"));
+  const res = e.ignoreWhen.map(regex);
   return actions.some((a) => !res.some((r) => r.test(a)));
 }
 
