@@ -260,8 +260,9 @@ export function beginRequest(req: usize): void {
   setStrict((cfgFlags & ConfigFlag.STRICT_EVALUATION) != 0);
 }
 
-/** Decides one resource block and appends its response words. */
-export function decideResource(res: usize): void {
+/** Decides one resource block and appends its response words. `rejected` (RQ_REJECTED): every
+ *  action is DENY by the resource policy Cerbos selects for schema validation, unevaluated. */
+export function decideResource(res: usize, rejected: bool): void {
   setRequest(reqPtr, prinPtr, res);
   resetCaches();
   vecClear(resOutputs); vecClear(resErrors); vecClear(edrVec);
@@ -272,10 +273,13 @@ export function decideResource(res: usize): void {
   const nActions = listOf(res + RS_ACTIONS);
   const actions = listAt;
   const base = vecLen(outVec);
+  rKey = NONE;
+  const ok = prepare(res) && !rejected;
+  const pol = rejected ? rKey : WellKnown.NO_MATCH;
   vecPush(outVec, nActions);
-  for (let i: u32 = 0; i < nActions; i++) { vecPush(outVec, Effect.DENY); vecPush(outVec, WellKnown.NO_MATCH); vecPush(outVec, NONE); }
+  for (let i: u32 = 0; i < nActions; i++) { vecPush(outVec, Effect.DENY); vecPush(outVec, pol); vecPush(outVec, NONE); }
 
-  if (prepare(res)) {
+  if (ok) {
     for (let a: u32 = 0; a < nActions && !outOfMemory; a++) decideAction(actions + (<usize>a << 4), a, base + 1 + a * 3);
   }
   if (effectsOnly) return;

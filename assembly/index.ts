@@ -4,7 +4,7 @@
 import { halloc, hfree } from "./heap";
 import {
   ABI_MAJOR, ABI_MINOR, Status, Tag, CF_SIZE, CF_FLAGS, CF_DEFAULT_VERSION, CF_DEFAULT_SCOPE,
-  CF_GLOBALS, CL_A, CL_B, RQ_SIZE, RQ_RESOURCE_COUNT, RQ_PRINCIPAL, RQ_RESOURCES, RQ_AUX_DATA,
+  CF_GLOBALS, CL_A, CL_B, RQ_SIZE, RQ_RESOURCE_COUNT, RQ_PRINCIPAL, RQ_RESOURCES, RQ_AUX_DATA, RQ_REJECTED,
   PB_SIZE, RS_SIZE, CELL_SIZE, DECIDE_NOW_READ,
 } from "../spec/format";
 import { inMemory } from "./reader";
@@ -122,13 +122,15 @@ export function check(req: usize): i32 {
   if (n > MAX_RESOURCES || !inMemory(prin, PB_SIZE)) return Status.BAD_REQUEST;
   if (n > 0 && !inMemory(res, <usize>n * RS_SIZE)) return Status.BAD_REQUEST;
   if (aux != 0 && !inMemory(aux, CELL_SIZE)) return Status.BAD_REQUEST;
+  const rej = <usize>load<u32>(req + RQ_REJECTED);
+  if (rej != 0 && !inMemory(rej, n)) return Status.BAD_REQUEST;
   arenaReset(); // the previous response's values die here, not before
   setNowRead(false);
   clearVecFailed();
   clearOutOfMemory();
   lastRequest = req;
   beginRequest(req);
-  for (let i: u32 = 0; i < n; i++) decideResource(res + <usize>i * RS_SIZE);
+  for (let i: u32 = 0; i < n; i++) decideResource(res + <usize>i * RS_SIZE, rej != 0 && load<u8>(rej + i) != 0);
   if (vecFailed || outOfMemory) { vecClear(out); return Status.OUT_OF_MEMORY; }
   return Status.OK;
 }

@@ -11,7 +11,7 @@ import { plan, type LowerScope } from "./plan/index.ts";
 import { RulesetBuilder } from "./encode/tables.ts";
 import { writeRuleset } from "./encode/write.ts";
 import { HeaderFlag } from "../spec/format.ts";
-import { checkSchemaRefs, readSchemaFiles, SCHEMA_DIR } from "./schemas.ts";
+import { bundleSchemas, checkSchemaRefs, readSchemaFiles, SCHEMA_DIR } from "./schemas.ts";
 import { slicePolicies, type SliceOptions } from "./slice/index.ts";
 import { fillDigest } from "./encode/integrity.ts";
 
@@ -67,7 +67,8 @@ export function compilePolicies(files: Array<{ path: string; text: string }>, op
 
   const diagnostics = sortDiagnostics(bag.items);
   if (diagnostics.some((d) => d.severity === "error")) return { diagnostics };
-  const ruleset = writeRuleset(builder, stripSources ? HeaderFlag.STRIPPED : 0, options.integrity === true);
+  const schemaBundle = bundleSchemas(policies, schemas);
+  const ruleset = writeRuleset(builder, stripSources ? HeaderFlag.STRIPPED : 0, options.integrity === true, schemaBundle);
   if (options.integrity) fillDigest(ruleset);
   return { ruleset, diagnostics };
 }

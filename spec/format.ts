@@ -87,6 +87,11 @@ export enum Section {
   /** Trailing integrity section, read by hosts only (the evaluator skips it): INTEGRITY_SIZE bytes,
    *  see IN_* below. Must be the last section and end at the ruleset's total length. */
   INTEGRITY = 15,
+  /** Read by hosts only (the evaluator skips ids ≥ 16): byte length u32 · UTF-8 JSON
+   *  {schemas: {ref: JSON Schema}, policies: {policy key: {principal?, resource?: {ref, ignoreWhen?}}}}
+   *  of the resource policies whose schemas apply (see docs/schemas.md). Absent when none do.
+   *  Written before INTEGRITY. */
+  SCHEMAS = 16,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -616,7 +621,8 @@ export enum Builtin {
 //   REQUEST block (RQ_SIZE bytes):
 //     +0 now seconds (i64) · +8 now nanos u32 · +12 resource count u32
 //     +16 principal block pointer · +20 resource blocks pointer (count × RS_SIZE, contiguous)
-//     +24 auxData cell pointer or 0 · +28 reserved
+//     +24 auxData cell pointer or 0 · +28 schema-rejection flags pointer or 0 (one u8 per resource:
+//     1 = answer the resource as rejected by schema validation, see the response below)
 //   Principal block: cells id, policyVersion, scope, roles (LIST of STRING), attr (MAP).
 //   Resource block: cells kind, id, policyVersion, scope, attr (MAP), actions (LIST of STRING).
 export const RQ_SIZE: u32 = 32;
@@ -626,6 +632,7 @@ export const RQ_RESOURCE_COUNT: u32 = 12;
 export const RQ_PRINCIPAL: u32 = 16;
 export const RQ_RESOURCES: u32 = 20;
 export const RQ_AUX_DATA: u32 = 24;
+export const RQ_REJECTED: u32 = 28;
 
 export const PB_ID: u32 = 0;
 export const PB_VERSION: u32 = 16;
@@ -662,6 +669,9 @@ export enum ConfigFlag {
 //   output count o · o × (src sid, action index, value cell pointer, error flag)
 //     (error flag 1: the value cell is an ERROR cell describing why the output failed)
 //   evaluation error count e · e × (expression index, error cell pointer)
+// A resource flagged in RQ_REJECTED is not evaluated: every action is DENY with, as policy word, the
+// resource policy Cerbos selects for schema validation (the key of the first scope of the resource
+// scope chain; NONE when the chain is empty), and nothing else (hosts probe with it, too).
 // Value cells and everything they reference stay valid until the next call into the evaluator.
 export const RESP_ACTION_WORDS: u32 = 3;
 export const RESP_OUTPUT_WORDS: u32 = 4;

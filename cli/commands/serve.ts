@@ -54,9 +54,6 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
   if (!cfg) return EXIT.USAGE;
   const storage = storageFor(cfg, { ruleset: str(p, "ruleset"), policies: str(p, "policies") });
   if (!storage) throw new UsageError("no policies: set storage.disk.directory (or storage.driver=git|bundle), or pass --policies DIR or --ruleset FILE", "serve");
-  if (cfg.schemaEnforcement !== "none") {
-    io.stderr(`verdict: warning: schema.enforcement=${cfg.schemaEnforcement} is accepted but schemas are not validated yet\n`);
-  }
 
   const log = (l: string): void => io.stderr(l + "\n");
   let pdp: ReloadingPdp;

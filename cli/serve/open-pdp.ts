@@ -12,6 +12,7 @@ export interface PdpSource {
 export function pdpOptions(cfg: VerdictConfig): PdpOptions {
   return {
     ...cfg.engine,
+    schemaEnforcement: cfg.schemaEnforcement,
     limits: cfg.limits,
     jwt: { disableVerification: cfg.jwtDisableVerification },
   };

@@ -8,7 +8,7 @@ import { verify } from "../test/verify.ts";
 export function testSuiteGate(strictEvaluation: boolean): (c: Candidate) => string | undefined {
   return (c) => {
     if (!c.policyDir || !c.ruleset) return undefined; // a compiled bundle carries no suites
-    const results = verify(c.policyDir, new PdpChecker(c.ruleset, strictEvaluation));
+    const results = verify(c.policyDir, new PdpChecker(c.ruleset, strictEvaluation, { schemaEnforcement: "reject" }));
     const overall = results.summary.overallResult;
     if (overall !== "RESULT_FAILED" && overall !== "RESULT_ERRORED") return undefined;
     const lines = failureLines(results);

@@ -24,6 +24,8 @@ Options:
       --run REGEXP         run only tests whose name matches REGEXP
       --tests DIR          read suites from DIR instead of the policy directory
       --strict-evaluation  treat rules whose conditions fail to evaluate as DENY
+      --ignore-schemas     do not validate attributes against the policies' JSON Schemas
+                           (by default they are enforced with schema.enforcement=reject, as Cerbos does)
       --verbose            show passing tests and outputs
   -h, --help               show this help
 
@@ -43,6 +45,7 @@ export async function runTestCommand(args: string[], io: Io = processIo): Promis
       run: { type: "string" },
       tests: { type: "string" },
       "strict-evaluation": { type: "boolean" },
+      "ignore-schemas": { type: "boolean" },
       verbose: { type: "boolean" },
       "no-color": { type: "boolean" },
       color: { type: "string" },
@@ -86,7 +89,8 @@ export async function runTestCommand(args: string[], io: Io = processIo): Promis
     reportDiagnostics(sortDiagnostics(diagnostics), output === "json", io);
     return EXIT.COMPILE_ERRORS;
   }
-  const checker = new PdpChecker(ruleset, flag(p, "strict-evaluation"));
+  // Cerbos's test runner enforces schemas (reject) unless --ignore-schemas.
+  const checker = new PdpChecker(ruleset, flag(p, "strict-evaluation"), flag(p, "ignore-schemas") ? {} : { schemaEnforcement: "reject" });
   try {
     checker.ready();
   } catch (e) {

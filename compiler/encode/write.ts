@@ -213,6 +213,16 @@ function sectionBody(id: Section, b: RulesetBuilder): Uint8Array {
   return s.out();
 }
 
+/** A host-only JSON section: byte length u32, UTF-8 JSON, zero padding to 4 bytes. */
+function jsonSection(value: unknown): Uint8Array {
+  const s = new Sink();
+  const bytes = new TextEncoder().encode(JSON.stringify(value));
+  s.u32(bytes.length);
+  s.bytes(bytes);
+  s.align4();
+  return s.out();
+}
+
 /** All sections, in id order. ATTRS interns its keys, so it is built before STRINGS is written. */
 const BASE_ORDER: Section[] = [
   Section.STRINGS, Section.CONSTS, Section.CODE, Section.EXPRS, Section.VARS, Section.PARAMS,
@@ -220,14 +230,20 @@ const BASE_ORDER: Section[] = [
   Section.ATTRS, Section.META,
 ];
 
-/** `integrity`: append the trailing INTEGRITY section (zeroed here; compiler/encode/integrity.ts
+/** `schemas`: the SCHEMAS section's JSON (compiler/schemas.ts), when any schema applies.
+ *  `integrity`: append the trailing INTEGRITY section (zeroed here; compiler/encode/integrity.ts
  *  fills the digest and the checksum). */
-export function writeRuleset(b: RulesetBuilder, flags = 0, integrity = false): Uint8Array {
+export function writeRuleset(b: RulesetBuilder, flags = 0, integrity = false, schemas?: unknown): Uint8Array {
   // ATTRS interns keys: serialise it first so STRINGS is complete when written.
   const attrs = sectionBody(Section.ATTRS, b);
-  const ORDER: Section[] = integrity ? [...BASE_ORDER, Section.INTEGRITY] : BASE_ORDER;
+  const ORDER: Section[] = [...BASE_ORDER];
+  if (schemas !== undefined) ORDER.push(Section.SCHEMAS);
+  if (integrity) ORDER.push(Section.INTEGRITY);
   const bodies = ORDER.map((id) =>
-    id === Section.ATTRS ? attrs : id === Section.INTEGRITY ? new Uint8Array(INTEGRITY_SIZE) : sectionBody(id, b),
+    id === Section.ATTRS ? attrs
+    : id === Section.INTEGRITY ? new Uint8Array(INTEGRITY_SIZE)
+    : id === Section.SCHEMAS ? jsonSection(schemas)
+    : sectionBody(id, b),
   );
   void CELL_SIZE;
 

@@ -61,3 +61,9 @@ export function matchesGlob(pattern: string, value: string): boolean {
   }
   return re ? re.test(value) : false;
 }
+
+/** The anchored RegExp source (flag "s") of a glob, for hosts that match without this module;
+ *  "(?!)" (matches nothing) for a malformed glob, as matchesGlob answers false. */
+export function globRegExpSource(pattern: string): string {
+  return compile(pattern === "*" ? "**" : pattern)?.source ?? "(?!)";
+}

@@ -50,6 +50,8 @@ function toResult(res: CheckResourcesRequest["resources"][number]["resource"], o
   const actions: Record<string, EffectName> = {};
   for (const [a, d] of Object.entries(out.actions)) actions[a] = d.effect;
   const result: CheckResourcesResult = { resource, actions };
+  // Cerbos's field order: resource, actions, validationErrors, meta, outputs.
+  if (out.validationErrors?.length) result.validationErrors = out.validationErrors;
   if (meta) {
     const m: NonNullable<CheckResourcesResult["meta"]> = { actions: {} };
     for (const [a, d] of Object.entries(out.actions)) {

@@ -10,6 +10,7 @@ import { statusName } from "./status.ts";
 import { type BoundCheck, BoundEncoder, type EncodedPrincipal, Moved } from "./bound-encoder.ts";
 import type { CheckOutput, Principal, Resource } from "./types.ts";
 import { EvaluatorError, RulesetLoadError } from "./errors.ts";
+import { checkWithSchemas, schemaEnforcer, type SchemaEnforcer, type SchemaOptions, type ValidationError } from "./schema-section.ts";
 
 export { EvaluatorError, RulesetLoadError };
 
@@ -38,12 +39,14 @@ const ONE_ACTION_WORDS = 1 + RESP_ACTION_WORDS;
 export class Engine {
   readonly index: RulesetIndex;
   private inst: Instance | undefined;
+  /** Set when schemas must be enforced (schema.enforcement warn/reject and a ruleset with schemas). */
+  private readonly schemas: SchemaEnforcer | undefined;
 
   /** `wasm` is the compiled evaluator, or a factory for an instance (tests use a JS fake). */
   constructor(
     private readonly wasm: WebAssembly.Module | (() => Abi),
     private readonly ruleset: Uint8Array,
-    private readonly config: EngineConfig = {},
+    private readonly config: EngineConfig & SchemaOptions = {},
     /** Runs before anything reads the ruleset (host/common/integrity); throws to refuse it. The
      *  caller passes bytes it owns, so they cannot change between this check and a reload. */
     verify?: (ruleset: Uint8Array) => void,
@@ -54,6 +57,7 @@ export class Engine {
     } catch (e) {
       throw new RulesetLoadError((e as Error).message);
     }
+    this.schemas = schemaEnforcer(ruleset, config.schemaEnforcement, config.schemaValidator);
     this.inst = this.start();
   }
 
@@ -75,6 +79,11 @@ export class Engine {
    *  building the call shape and reads only the effect word, never the full response. True only
    *  for an explicit ALLOW. */
   allowed(principal: Principal, resource: Resource, action: string, nowMs: number): boolean {
+    if (this.schemas) {
+      // Validation needs the full path (the evaluator's choice of policy, then maybe a rejection).
+      const out = this.check({ principal, resources: [{ resource, actions: [action] }], now: nowMs });
+      return out[0]?.actions[action]?.effect === "EFFECT_ALLOW";
+    }
     const inst = (this.inst ??= this.start());
     try {
       return this.decideOne(inst, inst.encoder.encode({ principal, resources: [{ resource, actions: [action] }], now: nowMs }));
@@ -85,6 +94,7 @@ export class Engine {
 
   /** `allowed` for a bound principal: only the resource and action are encoded. */
   boundAllowed(p: BoundPrincipal, resource: Resource, action: string, nowMs: number): boolean {
+    if (this.schemas) return this.allowed(p.principal, resource, action, nowMs); // validation first
     const inst = (this.inst ??= this.start());
     try {
       const be = (inst.bound ??= new BoundEncoder(inst.abi, this.index, inst.rulesetPtr));
@@ -106,6 +116,11 @@ export class Engine {
 
   /** Decisions only, for many (resource, action) checks of a bound principal: one evaluator call. */
   boundAllowedMany(p: BoundPrincipal, checks: readonly BoundCheck[], nowMs: number): boolean[] {
+    if (this.schemas) {
+      // Schema enforcement needs the full path: validation, then maybe a rejection per resource.
+      const out = this.check({ principal: p.principal, resources: checks.map((c) => ({ resource: c.resource, actions: [c.action] })), now: nowMs });
+      return checks.map((c, i) => out[i]?.actions[c.action]?.effect === "EFFECT_ALLOW");
+    }
     const inst = (this.inst ??= this.start());
     try {
       const be = (inst.bound ??= new BoundEncoder(inst.abi, this.index, inst.rulesetPtr));
@@ -173,13 +188,16 @@ export class Engine {
     const inst = (this.inst ??= this.start());
     try {
       const reqPtr = inst.encoder.encode(call);
-      const st = inst.abi.ex.check(reqPtr);
+      let st: number;
+      let invalid: ValidationError[][] | undefined;
+      if (this.schemas) ({ status: st, errors: invalid } = checkWithSchemas(this.schemas, inst.abi, reqPtr, this.index, call));
+      else st = inst.abi.ex.check(reqPtr);
       if (st !== Status.OK) throw new EvaluatorError(`evaluator refused the request: ${statusName(st)}`);
       const ex = inst.abi.ex;
       this.lastCheckReadNow = (ex.now_read?.() ?? 0) !== 0;
       const out = ex.out_ptr() >>> 0;
       const len = ex.out_len() >>> 0;
-      return decodeResponse(
+      const outputs = decodeResponse(
         inst.abi.dv,
         inst.abi.u8,
         out,
@@ -187,6 +205,8 @@ export class Engine {
         this.index,
         call.resources.map((r) => ({ requestId: call.requestId, resourceId: r.resource.id, actions: r.actions })),
       );
+      if (invalid) invalid.forEach((v, i) => v.length && (outputs[i]!.validationErrors = v));
+      return outputs;
     } catch (e) {
       if (e instanceof WebAssembly.RuntimeError || e instanceof EvaluatorError || e instanceof RangeError) {
         // RangeError: a pointer in the response fell outside memory.

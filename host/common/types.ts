@@ -2,6 +2,8 @@
 // CheckResources, engine CheckInput/CheckOutput for checkInputs), so responses can be compared
 // byte-for-byte with a real Cerbos 0.55 PDP.
 
+import type { ValidationError } from "./schema-section.ts";
+
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
 export type Attributes = Record<string, unknown>;
 
@@ -53,7 +55,7 @@ export interface CheckOutput {
   effectiveDerivedRoles: string[];
   outputs: OutputEntry[];
   evaluationErrors?: Array<{ celError: { expression: string; message: string } }>;
-  validationErrors?: unknown[];
+  validationErrors?: ValidationError[];
 }
 
 /** Cerbos HTTP API: POST /api/check/resources body. */
@@ -70,6 +72,7 @@ export interface CheckResourcesRequest {
 export interface CheckResourcesResult {
   resource: { id: string; kind: string; policyVersion?: string; scope?: string };
   actions: Record<string, EffectName>;
+  validationErrors?: ValidationError[];
   meta?: {
     actions: Record<string, { matchedPolicy: string; matchedScope?: string }>;
     effectiveDerivedRoles?: string[];

@@ -23,12 +23,14 @@ import { loadWasmModule } from "./wasm.ts";
 import { verifyRulesetWith } from "../common/integrity/verify.ts";
 import type { PublicKeyInput } from "../common/integrity/keys.ts";
 import { nodeCrypto } from "./integrity.ts";
+import { jsonSchemaValidator } from "../common/schema-validate.ts";
+import type { SchemaOptions } from "../common/schema-section.ts";
 
 export * from "../common/index.ts";
 export { PrincipalChecker, type BoundCheck } from "../common/principal-checker.ts";
 export { FileSink, HttpSink, type FileSinkOptions, type HttpSinkOptions } from "./audit/index.ts";
 
-export interface PdpOptions extends CommonPdpOptions {
+export interface PdpOptions extends CommonPdpOptions, SchemaOptions {
   /** The evaluator: a path, bytes or a compiled module (default: the built verdict.wasm). */
   wasm?: string | Uint8Array | WebAssembly.Module;
   /** HTTP auxData JWTs: Cerbos refuses tokens unless key sets are configured. `disableVerification`
@@ -58,10 +60,12 @@ export class Pdp {
     const module =
       w instanceof WebAssembly.Module ? w : w instanceof Uint8Array ? new WebAssembly.Module(w as Uint8Array<ArrayBuffer>) : loadWasmModule(w);
     const key = opts.publicKey;
+    // Node always carries the JSON Schema validator (schema.enforcement warn/reject).
+    const eopts = opts.schemaValidator ? opts : { ...opts, schemaValidator: jsonSchemaValidator };
     // Verify a private copy: the caller's buffer could change after the check.
     this.engine = key === undefined
-      ? new Engine(module, ruleset, opts)
-      : new Engine(module, ruleset.slice(), opts, (b) => verifyRulesetWith(nodeCrypto, b, key));
+      ? new Engine(module, ruleset, eopts)
+      : new Engine(module, ruleset.slice(), eopts, (b) => verifyRulesetWith(nodeCrypto, b, key));
     this.jwtDecode = opts.jwt?.decode ?? (opts.jwt?.disableVerification ? decodeJwtPayloadUnverified : undefined);
   }
 

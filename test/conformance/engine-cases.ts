@@ -65,6 +65,9 @@ export interface NormDecision {
   outputs: string[];
   /** Sorted canonical JSON of {expression, message}; undefined when the source does not report them. */
   evaluationErrors?: string[];
+  /** Sorted canonical JSON of {path, message, source}: Cerbos validates object properties in Go
+   *  map order, so only the multiset is meaningful. */
+  validationErrors: string[];
 }
 
 export function canonicalJson(v: unknown): string {
@@ -100,6 +103,15 @@ function normEvalErrors(list: unknown): string[] {
     .sort();
 }
 
+function normValidationErrors(list: unknown): string[] {
+  if (!Array.isArray(list)) return [];
+  return list
+    .map((e: { path?: string; message?: string; source?: string }) =>
+      canonicalJson({ path: e.path ?? "", message: e.message ?? "", source: e.source ?? "" }),
+    )
+    .sort();
+}
+
 function normActions(actions: unknown): Record<string, ActionDecision> {
   const out: Record<string, ActionDecision> = {};
   for (const [a, v] of Object.entries((actions ?? {}) as Record<string, { effect?: string; policy?: string; scope?: string }>)) {
@@ -116,6 +128,7 @@ export function normWant(w: Obj): NormDecision {
     effectiveDerivedRoles: [...edr].sort(),
     outputs: normOutputs(w.outputs),
     evaluationErrors: normEvalErrors(w.evaluationErrors ?? w.evaluation_errors),
+    validationErrors: normValidationErrors(w.validationErrors ?? w.validation_errors),
   };
 }
 
@@ -126,6 +139,7 @@ export function normEngine(o: Record<string, unknown>): NormDecision {
     effectiveDerivedRoles: [...((o.effectiveDerivedRoles ?? []) as string[])].sort(),
     outputs: normOutputs(o.outputs),
     evaluationErrors: o.evaluationErrors === undefined ? undefined : normEvalErrors(o.evaluationErrors),
+    validationErrors: normValidationErrors(o.validationErrors),
   };
 }
 
@@ -143,6 +157,7 @@ export function normHttpResult(r: Record<string, unknown>): NormDecision {
     effectiveDerivedRoles: [...(meta.effectiveDerivedRoles ?? [])].sort(),
     outputs: normOutputs(r.outputs),
     evaluationErrors: undefined, // not part of the HTTP response (decision logs only)
+    validationErrors: normValidationErrors(r.validationErrors),
   };
 }
 
@@ -172,6 +187,9 @@ export function diffDecisions(want: NormDecision, got: NormDecision, opts: DiffO
   if (want.outputs.join("\n") !== got.outputs.join("\n")) {
     d.push(`outputs: want [${want.outputs.join(", ")}], got [${got.outputs.join(", ")}]`);
   }
+  if (want.validationErrors.join("\n") !== got.validationErrors.join("\n")) {
+    d.push(`validationErrors: want [${want.validationErrors.join(", ")}], got [${got.validationErrors.join(", ")}]`);
+  }
   if (opts.evaluationErrors && got.evaluationErrors !== undefined && want.evaluationErrors !== undefined) {
     if (want.evaluationErrors.join("\n") !== got.evaluationErrors.join("\n")) {
       d.push(`evaluationErrors: want [${want.evaluationErrors.join(", ")}], got [${got.evaluationErrors.join(", ")}]`);
@@ -195,11 +213,4 @@ export function inputToHttpRequest(inp: EngineInput): Record<string, unknown> {
 // ---------------------------------------------------------------------------------------------
 // The one skip list. Every entry is printed at the start of the run; a stale entry fails the run.
 
-export const SKIPPED_CASES: ReadonlyArray<{ file: string; reason: string }> = [
-  { file: "engine_schema_enforcement/warn/case_00.yaml", reason: "JSON Schema enforcement (schema.enforcement=warn) is not implemented yet" },
-  { file: "engine_schema_enforcement/warn/case_01.yaml", reason: "JSON Schema enforcement (schema.enforcement=warn) is not implemented yet" },
-  { file: "engine_schema_enforcement/warn/case_02.yaml", reason: "JSON Schema enforcement (schema.enforcement=warn) is not implemented yet" },
-  { file: "engine_schema_enforcement/reject/case_00.yaml", reason: "JSON Schema enforcement (schema.enforcement=reject) is not implemented yet" },
-  { file: "engine_schema_enforcement/reject/case_01.yaml", reason: "JSON Schema enforcement (schema.enforcement=reject) is not implemented yet" },
-  { file: "engine_schema_enforcement/reject/case_02.yaml", reason: "JSON Schema enforcement (schema.enforcement=reject) is not implemented yet" },
-];
+export const SKIPPED_CASES: ReadonlyArray<{ file: string; reason: string }> = [];

@@ -6,7 +6,8 @@
 //   oracle — real Cerbos 0.55 over HTTP, the same comparison; proves the harness and the corpus agree
 //            with the binary we claim compatibility with.
 // Suites: strict scope search = engine/ + engine_strict_scope_search/; lenient = engine/ +
-// engine_lenient_scope_search/ (as Cerbos's TestCheck / TestCheckWithLenientScopeSearch do).
+// engine_lenient_scope_search/ (as Cerbos's TestCheck / TestCheckWithLenientScopeSearch do);
+// engine_schema_enforcement/{warn,reject} with schema.enforcement set accordingly.
 // The only cases not run are in SKIPPED_CASES (printed first). A summary per suite and mode is
 // printed at the end and written to test-output/conformance/engine-corpus.json.
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
@@ -33,8 +34,11 @@ const storeDir = join(testdata, "store");
 const GLOBALS = { environment: "test" };
 
 const SUITES = [
-  { name: "strict", dirs: ["engine", "engine_strict_scope_search"], lenient: false },
-  { name: "lenient", dirs: ["engine", "engine_lenient_scope_search"], lenient: true },
+  { name: "strict", dirs: ["engine", "engine_strict_scope_search"], lenient: false, schema: "none" },
+  { name: "lenient", dirs: ["engine", "engine_lenient_scope_search"], lenient: true, schema: "none" },
+  // Cerbos's TestSchemaValidation: the same store with schema.enforcement warn / reject.
+  { name: "schema-warn", dirs: ["engine_schema_enforcement/warn"], lenient: false, schema: "warn" },
+  { name: "schema-reject", dirs: ["engine_schema_enforcement/reject"], lenient: false, schema: "reject" },
 ] as const;
 
 type Mode = "host" | "serve" | "oracle";
@@ -134,7 +138,7 @@ for (const suite of SUITES) {
     beforeAll(async () => {
       try {
         const Pdp = await loadPdpClass();
-        pdp = Pdp.fromPolicyDir(storeDir, { globals: GLOBALS, lenientScopeSearch: suite.lenient });
+        pdp = Pdp.fromPolicyDir(storeDir, { globals: GLOBALS, lenientScopeSearch: suite.lenient, schemaEnforcement: suite.schema });
       } catch (e) {
         setupError = describeError(e);
       }
@@ -193,9 +197,10 @@ for (const suite of SUITES) {
                   set: {
                     "engine.globals.environment": "test",
                     "engine.lenientScopeSearch": String(suite.lenient),
+                    "schema.enforcement": suite.schema,
                   },
                 })
-              : await startCerbos({ policyDir: storeDir, globals: GLOBALS, lenientScopeSearch: suite.lenient });
+              : await startCerbos({ policyDir: storeDir, globals: GLOBALS, lenientScopeSearch: suite.lenient, schemaEnforcement: suite.schema });
           client = new JsonClient(server.baseUrl, { maxSockets: 4, timeoutMs: 10_000 });
         } catch (e) {
           setupError = describeError(e);
