@@ -68,6 +68,7 @@ export const CODES = {
   VD3014: "invalid constant value",
   VD3015: "type error (no matching overload, type mismatch)",
   VD3016: "regular expression not compilable ahead of time",
+  VD3017: "function not implemented by Verdict",
 
   // --- VD4xxx plan + encode (compiler/plan, compiler/encode)
   VD4001: "ruleset too large",

@@ -9,7 +9,7 @@ import type { CelSource } from "../model.ts";
 import type { DiagnosticBag } from "../diagnostics.ts";
 import type { Node } from "./checked.ts";
 import { ACCU, type Expr, type Literal } from "./ir.ts";
-import { lookupFunction, NAMESPACES } from "./functions.ts";
+import { lookupFunction, NAMESPACES, NOT_IMPLEMENTED } from "./functions.ts";
 import { parseDuration, parseTimestamp, regexError } from "./literals.ts";
 import { compileRegex } from "./regex.ts";
 
@@ -25,6 +25,10 @@ export interface Checked {
   /** attribute keys read, per root; "*" = the whole map */
   attributes: Array<["principal" | "resource", string]>;
   auxData: boolean;
+  /** What Verdict cannot compile although Cerbos can (a builtin the evaluator lacks, VD3017; a
+   *  computed regex pattern, VD3016): reported after type checking, so an ill-typed expression is
+   *  a type error first, as in Cerbos. */
+  deferred: Array<{ code: "VD3016" | "VD3017"; offset: number; message: string }>;
 }
 
 /** Highest usable local index + 1: ITER_NEXT reserves 0xff for "no second variable". */
@@ -88,13 +92,14 @@ export function checkCel(expr: Expr, src: CelSource, scope: LowerScope, diags: D
   const c = new Checker(src, scope, diags);
   const node = c.check(expr);
   if (diags.items.slice(before).some((d) => d.severity === "error")) return undefined;
-  return { node, locals: c.maxLocals, attributes: c.attributes, auxData: c.auxData };
+  return { node, locals: c.maxLocals, attributes: c.attributes, auxData: c.auxData, deferred: c.deferred };
 }
 
 class Checker {
   maxLocals = 0;
   attributes: Array<["principal" | "resource", string]> = [];
   auxData = false;
+  deferred: Checked["deferred"] = [];
   private nextLocal = 0;
   private scopes: Array<Map<string, number>> = [];
 
@@ -354,6 +359,10 @@ class Checker {
           : `undeclared reference to function \`${what}\``,
       );
     }
+    if (NOT_IMPLEMENTED.has(found.entry.builtin)) {
+      const what = target ? `.${name}()` : `${name}()`;
+      this.deferred.push({ code: "VD3017", offset: e.offset, message: `\`${what}\` is not implemented by Verdict yet (see docs/cel-support.md): the policy cannot be compiled` });
+    }
     this.validateRegexArg(name, target !== undefined, all);
     const checked = all.map((x) => this.check(x));
     if (found.entry.builtin === Builtin.MATCHES) checked[1] = this.regexConstant(checked[1]!, all[1]!);
@@ -365,7 +374,8 @@ class Checker {
    *  the evaluator carries no RE2 compiler, so that is refused here rather than failing later. */
   private regexConstant(n: Node, e: Expr): Node {
     if (n.k !== "const" || typeof n.value !== "string") {
-      return this.error("VD3016", e.offset, "the pattern of `matches()` must be a constant string (a literal or a policy constant): Verdict compiles regular expressions ahead of time");
+      this.deferred.push({ code: "VD3016", offset: e.offset, message: "the pattern of `matches()` must be a constant string (a literal or a policy constant): Verdict compiles regular expressions ahead of time" });
+      return n;
     }
     const pattern = n.value;
     const bad = regexError(pattern);

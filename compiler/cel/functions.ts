@@ -167,6 +167,20 @@ const members: Record<string, Entry> = {
   or: { builtin: B.OPTIONAL_OR, argc: [2] },
 };
 
+/** Builtins the evaluator does not implement yet. Calling one is a compile error (VD3017) at the
+ *  call, never a run-time surprise; docs/cel-support.md lists them, and
+ *  test/compiler/not-implemented.test.ts checks this set against the evaluator's dispatch. */
+export const NOT_IMPLEMENTED: ReadonlySet<number> = new Set([
+  B.REGEX_REPLACE, B.REGEX_EXTRACT_ALL, B.REGEX_EXTRACT, B.JSON_ENCODE, B.MATH_SQRT,
+  ...range(B.IP, B.CIDR_IS_MASK), // ip()/cidr() values and their methods (inIPAddrRange is implemented)
+  ...range(B.OPTIONAL_OF, B.OPTIONAL_OR),
+  ...range(B.BASE_PATH, B.SPIFFE_MATCHES_ID), // path and SPIFFE functions
+]);
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}
+
 /** Identifiers that are function namespaces when used as a call target (`sets.contains(..)`). */
 export const NAMESPACES = new Set(["sets", "lists", "math", "base64", "regex", "json", "strings", "ip", "cel", "optional"]);
 

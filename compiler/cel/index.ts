@@ -22,6 +22,8 @@ export function lowerCel(src: CelSource, scope: LowerScope, tables: RulesetTable
   }
   const checked = checkCel(parsed.expr, src, scope, diags);
   if (!checked || !typecheckCel(parsed.expr, src, diags)) return undefined;
+  for (const d of checked.deferred) reportCel(diags, d.code, src, d.offset, d.message);
+  if (checked.deferred.length > 0) return undefined;
   const seen = new Set<string>();
   for (const [root, key] of checked.attributes) {
     if (seen.has(`${root}\0${key}`)) continue;
