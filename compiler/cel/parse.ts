@@ -17,7 +17,24 @@ class ConvertError extends Error {
   }
 }
 
+/** Parses are memoised by text: policies repeat conditions (the 2,063 conditions of the 50-kind
+ *  bench policy are 186 distinct texts), and parsing was the largest part of compiling it
+ *  (docs/performance.md). The IR is never mutated after parsing, and offsets are relative to the
+ *  text, so one result serves every occurrence. Bounded: cleared when full. */
+const parsed = new Map<string, ParseResult>();
+const PARSE_CACHE_LIMIT = 20_000;
+
 export function parseCel(text: string): ParseResult {
+  let r = parsed.get(text);
+  if (r === undefined) {
+    if (parsed.size >= PARSE_CACHE_LIMIT) parsed.clear();
+    r = parseUncached(text);
+    parsed.set(text, r);
+  }
+  return r;
+}
+
+function parseUncached(text: string): ParseResult {
   let pe: ReturnType<typeof bufParse>;
   try {
     pe = bufParse(text);
