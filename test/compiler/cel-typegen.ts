@@ -3,21 +3,11 @@
 // type, and now and then a sub-expression of a random other type is put in its place, so the output
 // mixes well-typed and ill-typed conditions (mismatched operands, wrong argument types, bad
 // comprehension ranges, selections on scalars, mixed branches, ...).
+import { prng } from "../helpers/prng.ts";
 
 type T = "bool" | "int" | "uint" | "double" | "string" | "bytes" | "list" | "map" | "dyn" | "ts" | "dur";
 const TYPES: T[] = ["bool", "int", "uint", "double", "string", "bytes", "list", "map", "dyn", "ts", "dur"];
 
-/** mulberry32: small, seedable, good enough to spread choices. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const LEAVES: Record<T, string[]> = {
   bool: ["true", "false", "R.attr.public", "has(R.attr.owner)", "has(P.attr.dept)", "G.flag", "V.b"],

@@ -2,6 +2,10 @@
 // one per supported CEL function, operator family and macro, over resource attributes that
 // randomAttributes() fills from small pools chosen to reach edge cases (empty, non-ASCII, negative,
 // fractional, huge, malformed, missing). `bool` probes are conditions as they stand.
+import { prng as rng } from "../helpers/prng.ts";
+
+export { rng };
+
 export interface Probe {
   expr: string;
   bool?: boolean;
@@ -154,17 +158,6 @@ const IPS = ["10.0.0.1", "10.255.255.255", "11.0.0.1", "192.168.1.20", "::1", "2
 const ZONES = ["UTC", "+05:30", "-08:00", "+00:00"];
 const PATHS = ["a", "a.b", "a.b.c", "a.b.d", "a.c", "b", "a.b.c.d", "", "x.y", "a:b:c", "a..b"];
 
-/** mulberry32: a small seeded generator, so a failing seed replays exactly. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function timestamp(random: () => number): string {
   if (random() < 0.05) return "not-a-time";

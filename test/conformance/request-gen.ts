@@ -6,20 +6,11 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
+import { prng } from "../helpers/prng.ts";
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
-/** mulberry32: small, fast, good enough for test data; same seed → same requests. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from "../helpers/prng.ts";
 
 export interface Vocabulary {
   kinds: Set<string>;

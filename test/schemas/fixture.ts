@@ -6,6 +6,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { prng as rng } from "../helpers/prng.ts";
 
 const PRINCIPAL_SCHEMA = {
   $schema: "https://json-schema.org/draft/2020-12/schema",
@@ -103,17 +104,7 @@ export function writeSchemaStore(): string {
   return dir;
 }
 
-/** mulberry32: small, seeded, good enough to spread values. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng as rng } from "../helpers/prng.ts";
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
