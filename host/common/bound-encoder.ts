@@ -7,11 +7,8 @@
 // Layout of the one block per instance: REQUEST header · SLOTS principal slots (PB block and its
 // data, absolute addresses) · resource blocks and their data. Growing the block moves every slot:
 // the generation changes and every binding re-encodes on its next use.
-import {
-  PB_ATTR, PB_ID, PB_ROLES, PB_SCOPE, PB_SIZE, PB_VERSION, RQ_AUX_DATA, RQ_NOW_NANOS, RQ_NOW_SECONDS,
-  RQ_PRINCIPAL, RQ_RESOURCES, RQ_RESOURCE_COUNT, RQ_SIZE, RS_ACTIONS, RS_ATTR, RS_ID, RS_KIND, RS_SCOPE,
-  RS_SIZE, RS_VERSION, AttrFlag,
-} from "../../spec/format.ts";
+import { PB_SIZE, RQ_SIZE, RS_SIZE } from "../../spec/format.ts";
+import { type KeptAttributes, keptAttributes, writePrincipalBlock, writeRequestHeader, writeResourceBlock } from "./request-blocks.ts";
 import type { Abi } from "./abi.ts";
 import { BufferFull, CellWriter } from "./cell-writer.ts";
 import type { RulesetIndex } from "./ruleset-strings.ts";
@@ -45,8 +42,7 @@ export class BoundEncoder {
   /** The slot of the request being written. */
   private principal = 0;
   private readonly w: CellWriter;
-  private readonly keepPrincipal?: Set<string>;
-  private readonly keepResource?: Set<string>;
+  private readonly kept: KeptAttributes;
 
   constructor(
     private readonly abi: Abi,
@@ -54,8 +50,7 @@ export class BoundEncoder {
     rulesetBase: number,
   ) {
     this.w = new CellWriter(index, rulesetBase);
-    this.keepPrincipal = index.attrFlags & AttrFlag.ALL_PRINCIPAL ? undefined : index.principalAttrs;
-    this.keepResource = index.attrFlags & AttrFlag.ALL_RESOURCE ? undefined : index.resourceAttrs;
+    this.kept = keptAttributes(index);
     this.grow(INITIAL_SLOT, INITIAL_RESOURCES);
   }
 
@@ -88,11 +83,7 @@ export class BoundEncoder {
       w.begin(this.abi.u8, this.abi.dv, slot, slot + this.slotCap);
       try {
         const pb = w.reserve(PB_SIZE, 8);
-        w.writeString(pb + PB_ID, p.id);
-        w.writeString(pb + PB_VERSION, p.policyVersion ?? "");
-        w.writeString(pb + PB_SCOPE, p.scope ?? "");
-        w.writeStringList(pb + PB_ROLES, p.roles);
-        w.writeObject(pb + PB_ATTR, p.attr, this.keepPrincipal);
+        writePrincipalBlock(w, pb, p, this.kept.principal);
         const e = { gen: this.gen, slot: i };
         this.owners[i] = e;
         this.next = i + 1 === SLOTS ? 0 : i + 1;
@@ -140,28 +131,13 @@ export class BoundEncoder {
   }
 
   private writeResource(b: number, r: Resource, action: string): void {
-    const w = this.w;
-    w.writeString(b + RS_KIND, r.kind);
-    w.writeString(b + RS_ID, r.id);
-    w.writeString(b + RS_VERSION, r.policyVersion ?? "");
-    w.writeString(b + RS_SCOPE, r.scope ?? "");
-    w.writeObject(b + RS_ATTR, r.attr, this.keepResource);
-    w.writeStringList(b + RS_ACTIONS, [action]);
+    writeResourceBlock(this.w, b, r, [action], this.kept.resource);
   }
+
 
   private finish(rs: number, n: number, nowMs: number): number {
     const rq = this.base;
-    const dv = this.w.dv;
-    // Seconds as two 32-bit halves: no BigInt on the hot path.
-    const secs = Math.floor(nowMs / 1000);
-    dv.setUint32(rq + RQ_NOW_SECONDS, secs >>> 0, true);
-    dv.setInt32(rq + RQ_NOW_SECONDS + 4, Math.floor(secs / 4294967296), true);
-    dv.setUint32(rq + RQ_NOW_NANOS, (nowMs - secs * 1000) * 1_000_000, true);
-    dv.setUint32(rq + RQ_RESOURCE_COUNT, n, true);
-    dv.setUint32(rq + RQ_PRINCIPAL, this.principal, true);
-    dv.setUint32(rq + RQ_RESOURCES, rs, true);
-    dv.setUint32(rq + RQ_AUX_DATA, 0, true);
-    dv.setUint32(rq + 28, 0, true);
+    writeRequestHeader(this.w.dv, rq, nowMs, n, this.principal, rs, 0);
     return rq;
   }
 

@@ -1,33 +1,11 @@
 // Encodes one check request (one principal, N resources) as a REQUEST block in wasm memory
 // (layout: spec/format.ts "Request and response buffers"). One buffer is reused across calls
 // and only grown when a request does not fit.
-import {
-  AttrFlag,
-  PB_ATTR,
-  PB_ID,
-  PB_ROLES,
-  PB_SCOPE,
-  PB_SIZE,
-  PB_VERSION,
-  RQ_AUX_DATA,
-  RQ_NOW_NANOS,
-  RQ_NOW_SECONDS,
-  RQ_PRINCIPAL,
-  RQ_RESOURCES,
-  RQ_RESOURCE_COUNT,
-  RQ_SIZE,
-  RS_ACTIONS,
-  RS_ATTR,
-  RS_ID,
-  RS_KIND,
-  RS_SCOPE,
-  RS_SIZE,
-  RS_VERSION,
-  CELL_SIZE,
-} from "../../spec/format.ts";
+import { AttrFlag, CELL_SIZE, PB_SIZE, RQ_SIZE, RS_SIZE } from "../../spec/format.ts";
 import type { Abi } from "./abi.ts";
 import { BufferFull, CellWriter } from "./cell-writer.ts";
 import type { RulesetIndex } from "./ruleset-strings.ts";
+import { type KeptAttributes, keptAttributes, writePrincipalBlock, writeRequestHeader, writeResourceBlock } from "./request-blocks.ts";
 import type { AuxData, Principal, Resource } from "./types.ts";
 
 export interface EncodableRequest {
@@ -44,8 +22,7 @@ export class RequestEncoder {
   private ptr = 0;
   private cap = 0;
   private readonly w: CellWriter;
-  private readonly keepPrincipal?: Set<string>;
-  private readonly keepResource?: Set<string>;
+  private readonly kept: KeptAttributes;
   private readonly sendAux: boolean;
 
   constructor(
@@ -54,9 +31,7 @@ export class RequestEncoder {
     rulesetBase: number,
   ) {
     this.w = new CellWriter(index, rulesetBase);
-    // Attributes no expression reads cannot change a decision: don't spend time encoding them.
-    this.keepPrincipal = index.attrFlags & AttrFlag.ALL_PRINCIPAL ? undefined : index.principalAttrs;
-    this.keepResource = index.attrFlags & AttrFlag.ALL_RESOURCE ? undefined : index.resourceAttrs;
+    this.kept = keptAttributes(index);
     this.sendAux = (index.attrFlags & AttrFlag.AUX_DATA) !== 0;
   }
 
@@ -98,33 +73,10 @@ export class RequestEncoder {
     const pb = w.reserve(PB_SIZE, 8);
     const rs = w.reserve(RS_SIZE * n, 8);
 
-    // Seconds as two 32-bit halves: no BigInt on the hot path.
-    const ms = +req.now;
-    const secs = Math.floor(ms / 1000);
-    dv.setUint32(rq + RQ_NOW_SECONDS, secs >>> 0, true);
-    dv.setInt32(rq + RQ_NOW_SECONDS + 4, Math.floor(secs / 4294967296), true);
-    dv.setUint32(rq + RQ_NOW_NANOS, (ms - secs * 1000) * 1_000_000, true);
-    dv.setUint32(rq + RQ_RESOURCE_COUNT, n, true);
-    dv.setUint32(rq + RQ_PRINCIPAL, pb, true);
-    dv.setUint32(rq + RQ_RESOURCES, rs, true);
-    dv.setUint32(rq + 28, 0, true);
-
-    const p = req.principal;
-    w.writeString(pb + PB_ID, p.id);
-    w.writeString(pb + PB_VERSION, p.policyVersion ?? "");
-    w.writeString(pb + PB_SCOPE, p.scope ?? "");
-    w.writeStringList(pb + PB_ROLES, p.roles);
-    w.writeObject(pb + PB_ATTR, p.attr, this.keepPrincipal);
-
+    writePrincipalBlock(w, pb, req.principal, this.kept.principal);
     for (let i = 0; i < n; i++) {
-      const b = rs + i * RS_SIZE;
-      const { resource: r, actions } = req.resources[i]!;
-      w.writeString(b + RS_KIND, r.kind);
-      w.writeString(b + RS_ID, r.id);
-      w.writeString(b + RS_VERSION, r.policyVersion ?? "");
-      w.writeString(b + RS_SCOPE, r.scope ?? "");
-      w.writeObject(b + RS_ATTR, r.attr, this.keepResource);
-      w.writeStringList(b + RS_ACTIONS, actions);
+      const { resource, actions } = req.resources[i]!;
+      writeResourceBlock(w, rs + i * RS_SIZE, resource, actions, this.kept.resource);
     }
 
     // The aux data cell is a map holding the parts of Cerbos's AuxData the request has:
@@ -135,7 +87,7 @@ export class RequestEncoder {
       aux = w.reserve(CELL_SIZE, 8);
       w.writeObject(aux, parts);
     }
-    dv.setUint32(rq + RQ_AUX_DATA, aux, true);
+    writeRequestHeader(dv, rq, +req.now, n, pb, rs, aux);
   }
 }
 
