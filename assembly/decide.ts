@@ -67,6 +67,8 @@ export function setEffectsOnly(b: bool): void { effectsOnly = b; }
 /** Set when an arena allocation of the decision procedure failed (check → OUT_OF_MEMORY). */
 export let outOfMemory = false;
 export function clearOutOfMemory(): void { outOfMemory = false; }
+/** The check cannot be decided within its bounds (a glob match out of steps): fail it whole. */
+export function failCheck(): void { outOfMemory = true; }
 function alloc(n: usize): usize {
   const p = arenaAlloc(n == 0 ? 16 : n);
   if (p == 0) outOfMemory = true;

@@ -69,7 +69,7 @@ export function loadRuleset(p: usize, len: u32, owned: bool): i32 {
     cnt(Section.PARAMS), base(Section.PARAMS), cnt(Section.CONDS), base(Section.CONDS), cnt(0), base(0),
     cnt(Section.ROWS), base(Section.ROWS), cnt(Section.DROLES), base(Section.DROLES),
     cnt(Section.LISTS), base(Section.LISTS), cnt(Section.SCOPES), base(Section.SCOPES),
-    cnt(Section.PARENT_ROLES), base(Section.PARENT_ROLES), evalKeys);
+    cnt(Section.PARENT_ROLES), base(Section.PARENT_ROLES), evalKeys, cnt(Section.GLOBS), base(Section.GLOBS));
   commitWork();
   if (liveOwned && liveBase != 0 && liveBase != p) hfree(liveBase);
   liveBase = p;
@@ -160,8 +160,9 @@ const FIELDS = memory.data<u8>([
 /** STRINGS (offset, length) pairs lie inside the blob, whose length sits in the count slot of
  *  INTEGRITY (a section the evaluator never reads, so the slot is free). */
 const STRING_FIELDS = memory.data<u8>([<u8>Section.STRINGS, 1, 0, RANGE << 4 | <u8>Section.INTEGRITY, 255]);
-/** META (reserved) is checked with the section sizes: a bad entry there is BAD_SECTION. */
-const META_FIELDS = memory.data<u8>([<u8>Section.META, 2, 0, IDX << 4 | S, 4, IDX << 4 | <u8>Section.CONSTS, 255]);
+/** GLOBS is checked with the section sizes: a bad entry there is BAD_SECTION. (That its cell is a
+ *  REGEX is checked where it is used: anything else matches nothing.) */
+const GLOB_FIELDS = memory.data<u8>([<u8>Section.GLOBS, 2, 0, IDX << 4 | S, 4, IDX << 4 | <u8>Section.CONSTS, 255]);
 
 function rangeOk(s: u32, n: u32, count: u32): bool { return s <= count && n <= count - s; }
 
@@ -242,7 +243,7 @@ function validateSections(): i32 {
   store<u32>(slot(secCount, 0), nChildren);
   store<u32>(slot(secBase, 0), <u32>childBase);
 
-  if (!attrsOk() || !recordsOk(META_FIELDS)) return Status.BAD_SECTION;
+  if (!attrsOk() || !recordsOk(GLOB_FIELDS)) return Status.BAD_SECTION;
 
   evalKeys = 0;
   if (!constsOk() || !recordsOk(FIELDS) || !acyclic(false)) return Status.BAD_RECORD;

@@ -9,8 +9,7 @@ import {
 } from "../spec/format";
 import { rowCount, rowRecords, listWords, stringCount } from "./ruleset";
 import { halloc, hfree } from "./heap";
-import { strPtr, strLen } from "./reader";
-import { globMatch } from "./glob";
+import { globMatch } from "./regex";
 import { vecClear, vecPush } from "./response";
 
 /** The row itself. */
@@ -142,7 +141,7 @@ export function nextCandidate(): u32 {
 function sidMatches(sid: u32, glob: bool, p: usize, n: u32, valSid: u32): bool {
   if (sid == NONE) return false;
   if (!glob) return sid == valSid && valSid != NONE;
-  return globMatch(strPtr(sid), strLen(sid), p, n);
+  return globMatch(sid, p, n);
 }
 
 export function versionOk(r: usize): bool {
@@ -205,7 +204,7 @@ function allowsAction(r: usize): bool {
   for (let j: u32 = 0; j < n; j++) {
     const a = load<u32>(listWords + (<usize>(s + j) << 2));
     if (a == qActSid && qActSid != NONE) return true;
-    if (globMatch(strPtr(a), strLen(a), qActPtr, qActLen)) return true; // allow actions are always globs
+    if (globMatch(a, qActPtr, qActLen)) return true; // globs have a GLOBS program, plain text none
   }
   return false;
 }

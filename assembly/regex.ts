@@ -1,15 +1,55 @@
-// RE2 `matches` (Builtin.MATCHES): an unanchored search of a compiled regex program (Tag.REGEX
+// RE2 `matches` (Builtin.MATCHES) and Cerbos globs (GLOBS): an unanchored search of a compiled regex program (Tag.REGEX
 // constant, spec/format.ts RX_*) over a UTF-8 string. The compiler already turned the pattern into
 // a Thompson NFA over code-point ranges (compiler/cel/regex.ts), so this is a Pike-style
 // simulation without captures: one set of threads per input position, each instruction at most
 // once per position (linear in pattern × input, never backtracking), every thread step paid from
 // the check's step budget. matches() only asks whether some match exists, so thread order and
 // leftmost-first priority do not matter and the first MATCH reached answers true.
-import { Tag, Builtin, CelError, RegexOp, RegexEmpty, RX_HEADER_SIZE, RX_MAX_INSTS } from "../spec/format";
+import { Tag, Builtin, CelError, RegexOp, RegexEmpty, RX_HEADER_SIZE, RX_MAX_INSTS, WellKnown } from "../spec/format";
 import { tagOf, cA, cP, setBool, setErrCode, payloadOk, memOk } from "./value";
 import { arenaAlloc, spendSteps } from "./arena";
 import { isWord } from "./names"; // ASCII letters, digits and '_': RE2's \b word characters
-import { runeLen, decode } from "./glob";
+import { constCells, globCount, globRecords } from "./ruleset";
+import { failCheck } from "./decide";
+
+/** Length of the UTF-8 sequence starting with byte b. */
+export function runeLen(b: u8): i32 {
+  if (b < 0x80) return 1;
+  if (b < 0xe0) return 2;
+  if (b < 0xf0) return 3;
+  return 4;
+}
+
+/** Code point of the len-byte sequence at p (one loop: the per-length formulas cost ~100 B). */
+export function decode(p: usize, len: i32): u32 {
+  let r = <u32>load<u8>(p);
+  if (len == 1) return r;
+  r &= 0x7f >> len; // lead-byte payload: 5, 4 or 3 bits
+  for (let k = 1; k < len; k++) r = (r << 6) | (<u32>load<u8>(p + k) & 0x3f);
+  return r;
+}
+
+/** Whether the n bytes at p match the Cerbos glob with sid `sid`: "*" matches everything, other
+ *  globs run their GLOBS program (the compiler anchored it); a sid without one matches nothing.
+ *  A match that runs out of steps or arena fails the whole check (never a silent non-match,
+ *  which could skip a DENY). */
+export function globMatch(sid: u32, p: usize, n: u32): bool {
+  if (sid == WellKnown.STAR) return true;
+  let lo: u32 = 0, hi = globCount;
+  while (lo < hi) {
+    const m = (lo + hi) >> 1, e = globRecords + (<usize>m << 3), s = load<u32>(e);
+    if (s < sid) lo = m + 1;
+    else if (s > sid) hi = m;
+    else {
+      const c = constCells + (<usize>load<u32>(e, 4) << 4);
+      if (tagOf(c) != Tag.REGEX) return false;
+      const r = search(cP(c), p, n);
+      if (r < 0) failCheck();
+      return r > 0;
+    }
+  }
+  return false;
+}
 
 /** A well-formed program of exactly len bytes: every instruction index and range run lies inside
  *  it. The loader refuses a ruleset holding a bad one; the builtin re-checks before running, as a

@@ -45,6 +45,9 @@ export let proleRecords: usize = 0;
 
 export let evalKeyCount: u32 = 0; // 1 + the largest RW_EVAL_KEY
 
+export let globCount: u32 = 0;
+export let globRecords: usize = 0; // count × (pattern sid, relocated REGEX cell index), by sid
+
 export function setSections(
   base: usize, length: u32,
   sCount: u32, sIndex: usize, sBlob: usize,
@@ -60,6 +63,7 @@ export function setSections(
   scCount: u32, scRecs: usize,
   prCount: u32, prRecs: usize,
   evKeys: u32,
+  gCount: u32, gRecs: usize,
 ): void {
   rsBase = base; rsLength = length;
   stringCount = sCount; stringIndex = sIndex; stringBlob = sBlob;
@@ -75,6 +79,7 @@ export function setSections(
   scopeCount = scCount; scopeRecords = scRecs;
   proleCount = prCount; proleRecords = prRecs;
   evalKeyCount = evKeys;
+  globCount = gCount; globRecords = gRecs;
 }
 
 /** Open-addressing sid lookup table over STRINGS (u32 slots, NONE = empty), built by the loader

@@ -37,7 +37,7 @@ export function load_ruleset(p: usize, len: u32): i32 {
     }
   }
   setSections(p, len, nS, sIndex, sBlob, nC, cells, sec(Section.CODE), secLen(Section.CODE),
-    nE, ep + 4, nV, vp + 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    nE, ep + 4, nV, vp + 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
   return 0;
 }
 function sec(id: i32): usize { return <usize>load<u32>(secs + (<usize>id << 3)); }

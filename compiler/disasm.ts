@@ -311,6 +311,14 @@ export function disassemble(bytes: Uint8Array): string {
   const rKeys = Array.from({ length: nR }, (_, k) => str(A.u32(rAt + 4 + k * 4)));
   out.push("", `attributes flags=${flagNames(AttrFlag, aFlags)}`, `  principal [${pKeys.join(", ")}]`, `  resource [${rKeys.join(", ")}]`);
 
+  // GLOBS (absent in rulesets without glob patterns)
+  const G = sections.get(Section.GLOBS);
+  if (G) {
+    const nGlobs = G.count(8);
+    out.push("", `globs ${nGlobs}`);
+    for (let i = 0; i < nGlobs; i++) out.push(`  ${str(G.u32(4 + i * 8))} → c${G.u32(8 + i * 8)}`);
+  }
+
   return out.join("\n") + "\n";
 }
 

@@ -13,7 +13,7 @@
 // Versions
 
 export const MAGIC: u32 = 0x54445256; // bytes "VRDT"
-export const FORMAT_MAJOR: u32 = 1;
+export const FORMAT_MAJOR: u32 = 2; // 2: globs are GLOBS regex programs (1.x rulesets relied on a glob matcher)
 export const FORMAT_MINOR: u32 = 0;
 /** The evaluator's exported ABI version: hosts refuse a different major. */
 export const ABI_MAJOR: u32 = 1;
@@ -82,8 +82,10 @@ export enum Section {
   PARENT_ROLES = 12,
   /** flags u32 (AttrFlag) · principal key count u32 · sids · resource key count u32 · sids. */
   ATTRS = 13,
-  /** count u32 · count × (name sid u32, value cell index u32) for globals referenced as constants. Reserved. */
-  META = 14,
+  /** count u32 · count × (pattern sid u32, REGEX cell index u32), ascending by sid: each glob
+   *  pattern (row actions and resources flagged *_GLOB, role-policy allow actions with glob
+   *  syntax) and its anchored regex program. "*" (WellKnown.STAR) matches everything and has none. */
+  GLOBS = 14,
   /** Trailing integrity section, read by hosts only (the evaluator skips it): INTEGRITY_SIZE bytes,
    *  see IN_* below. Must be the last section and end at the ruleset's total length. */
   INTEGRITY = 15,

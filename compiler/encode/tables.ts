@@ -115,6 +115,8 @@ export class RulesetBuilder implements RulesetTables {
   private listIds = new Map<string, number>();
   readonly scopes: ScopeRecord[] = [];
   readonly proles: ProleRecord[] = [];
+  /** Glob pattern sid → its REGEX cell (the GLOBS section). */
+  readonly globs = new Map<number, number>();
 
   private readonly stripSources: boolean;
 

@@ -205,9 +205,15 @@ function sectionBody(id: Section, b: RulesetBuilder): Uint8Array {
       r.forEach((x) => s.u32(x));
       break;
     }
-    case Section.META:
-      s.u32(0);
+    case Section.GLOBS: {
+      const globs = [...b.globs].sort((x, y) => x[0] - y[0]);
+      s.u32(globs.length);
+      for (const [sid, cell] of globs) {
+        s.u32(sid);
+        s.u32(cell);
+      }
       break;
+    }
   }
   s.align4();
   return s.out();
@@ -227,7 +233,7 @@ function jsonSection(value: unknown): Uint8Array {
 const BASE_ORDER: Section[] = [
   Section.STRINGS, Section.CONSTS, Section.CODE, Section.EXPRS, Section.VARS, Section.PARAMS,
   Section.CONDS, Section.ROWS, Section.DROLES, Section.LISTS, Section.SCOPES, Section.PARENT_ROLES,
-  Section.ATTRS, Section.META,
+  Section.ATTRS, Section.GLOBS,
 ];
 
 /** `schemas`: the SCHEMAS section's JSON (compiler/schemas.ts), when any schema applies.

@@ -1,7 +1,8 @@
 // Plan: flatten linked policies into Cerbos's rule table rows (internal/ruletable/ruletable.go:
 // addResourcePolicy, addPrincipalPolicy, addRolePolicy) plus the side tables the evaluator needs
 // (scopes, parent roles, derived roles per policy, variable sets, condition trees).
-import { CondKind, Effect, NONE, PolicyKind, RowFlag, ScopeFlag, ScopePermissions } from "../../spec/format.ts";
+import { CondKind, Effect, NONE, PolicyKind, RowFlag, ScopeFlag, ScopePermissions, WellKnown } from "../../spec/format.ts";
+import { compileGlob, hasGlobSyntax } from "./glob.ts";
 import type { CelSource, Condition, EffectName, Match, Output } from "../model.ts";
 import type { RulesetBuilder, RowRecord } from "../encode/tables.ts";
 import type {
@@ -256,6 +257,7 @@ export class Planner {
       const ruleKey = this.evalKey(`R|${p.resource}|${p.version}|${p.scope}|${rule.name}`);
       for (const action of rule.actions) {
         const actionFlags = isGlob(action) ? RowFlag.ACTION_GLOB : 0;
+        if (actionFlags) this.glob(action);
         for (const role of rule.roles) {
           this.row({
             ...perRule,
@@ -305,9 +307,9 @@ export class Planner {
         effect,
         condition,
         params: vs.params,
-        resource: b.intern(resource),
+        resource: isGlob(resource) ? this.glob(resource) : b.intern(resource),
         role: b.intern("*"),
-        action: b.intern(r.rule.action),
+        action: isGlob(r.rule.action) ? this.glob(r.rule.action) : b.intern(r.rule.action),
         flags: RowFlag.ROLE_ANY | (isGlob(r.rule.action) ? RowFlag.ACTION_GLOB : 0) | (isGlob(resource) ? RowFlag.RESOURCE_GLOB : 0),
         name: b.intern(r.name),
         outputSrc: b.intern(`${key}#${r.name}`),
@@ -324,13 +326,14 @@ export class Planner {
     const key = policyKeyFromFqn(p.fqn);
     for (const r of p.rules) {
       const out = this.output(r.rule.output, vs.scope);
-      const allow = r.allowActions.map((a) => b.intern(a));
+      // Role policies glob-match every allow action; plain text needs only the sid comparison.
+      const allow = r.allowActions.map((a) => (hasGlobSyntax(a) ? this.glob(a) : b.intern(a)));
       this.row({
         kind: PolicyKind.RESOURCE,
         version: b.intern(p.version),
         scope: this.scopeSid(p.scope),
         policy: b.intern(key),
-        resource: b.intern(r.resource),
+        resource: isGlob(r.resource) ? this.glob(r.resource) : b.intern(r.resource),
         role: b.intern(p.role),
         flags: RowFlag.FROM_ROLE_POLICY | (isGlob(r.resource) ? RowFlag.RESOURCE_GLOB : 0),
         condition: this.condition(r.rule.condition, vs.scope),
@@ -352,6 +355,16 @@ export class Planner {
   }
 
   /** SCOPES and PARENT_ROLES, sorted for determinism. */
+  /** Interns a glob pattern and records its regex program in GLOBS ("*" needs none). */
+  private glob(pattern: string): number {
+    const b = this.b;
+    const sid = b.intern(pattern);
+    if (sid !== WellKnown.STAR && !b.globs.has(sid)) {
+      b.globs.set(sid, b.constant({ regex: { pattern, program: compileGlob(pattern).bytes } }));
+    }
+    return sid;
+  }
+
   finish(): void {
     const b = this.b;
     for (const scope of [...this.scopeFlags.keys()].sort()) {

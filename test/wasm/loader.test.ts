@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   COND_SIZE, CO_KIND, EXPR_SIZE, EX_CODE_LENGTH, H_LENGTH, H_MAGIC, H_MAJOR, HEADER_SIZE, ROW_SIZE, RW_CONDITION,
   RW_EVAL_KEY, RW_POLICY, RW_SCOPE, SECTION_ENTRY_SIZE, Section, Status, VAR_SIZE, VA_EXPR, ABI_MAJOR, ABI_MINOR,
-  CELL_SIZE, Tag, Op,
+  CELL_SIZE, Tag, Op, FORMAT_MAJOR,
 } from "../../spec/format.ts";
 import { compile } from "./decide-helpers.ts";
 import { evaluator, reseal, section, u32 } from "./loader-helpers.ts";
@@ -45,7 +45,7 @@ describe("loader: accepts and refuses", () => {
     const e = evaluator();
     expect(e.load(u32(good, H_MAGIC, 0x12345678))).toBe(Status.BAD_MAGIC);
     const major = good.slice();
-    dv(major).setUint16(H_MAJOR, 2, true);
+    dv(major).setUint16(H_MAJOR, FORMAT_MAJOR + 1, true);
     expect(e.load(major)).toBe(Status.BAD_VERSION);
     expect(e.load(u32(good, H_LENGTH, good.length + 4))).toBe(Status.BAD_LENGTH);
     const flipped = good.slice();
