@@ -1,10 +1,11 @@
 // cel-go ext.Math functions that need no allocation: abs, ceil/floor/round/trunc, sign,
-// isNaN/isInf/isFinite, greatest/least (over arguments or one list).
+// isNaN/isInf/isFinite, sqrt, greatest/least (over arguments or one list).
 import { Tag, Builtin, CelError } from "../../spec/format";
-import { tagOf, cA, cI, cF, cP, setInt, setDouble, setBool, setErr, setErrCode, copyCell, compare, payloadOk, CMP_NO_OVERLOAD, noOverload, overflow } from "../value";
+import { tagOf, cA, cB, cI, cF, cP, setInt, setDouble, setBool, setErr, setErrCode, copyCell, compare, payloadOk, CMP_NO_OVERLOAD, noOverload, overflow } from "../value";
 
 export function callMath(fn: u32, a: usize, argc: u32): bool {
-  if (fn < <u32>Builtin.MATH_GREATEST || fn > <u32>Builtin.MATH_IS_FINITE) return false;
+  const sqrt = fn == Builtin.MATH_SQRT;
+  if (!sqrt && (fn < <u32>Builtin.MATH_GREATEST || fn > <u32>Builtin.MATH_IS_FINITE)) return false;
   const t = tagOf(a);
   if (fn == Builtin.MATH_GREATEST || fn == Builtin.MATH_LEAST) {
     let p = a, n = argc;
@@ -23,6 +24,13 @@ export function callMath(fn: u32, a: usize, argc: u32): bool {
     return true;
   }
   if (argc != 1) { noOverload(a); return true; }
+  if (sqrt) { // Go's math.Sqrt of float64(x) for every numeric type (negative: NaN)
+    if (t == Tag.INT) setDouble(a, <f64>cI(a));
+    else if (t == Tag.UINT) setDouble(a, <f64>cB(a));
+    else if (t != Tag.DOUBLE) { noOverload(a); return true; }
+    setDouble(a, Math.sqrt(cF(a)));
+    return true;
+  }
   if (t == Tag.INT || t == Tag.UINT) {
     if (fn == Builtin.MATH_ABS && t == Tag.INT) {
       const x = cI(a);

@@ -114,6 +114,11 @@ export const FUNCTION_PROBES: Probe[] = [
   { expr: `math.round(${A}.n)` },
   { expr: `math.trunc(${A}.n)` },
   { expr: `math.sign(${A}.n)` },
+  // (Cerbos cannot put a NaN in a response: an HTTP 500, so negative roots are probed as conditions)
+  { expr: `math.sqrt(math.abs(${A}.n))` },
+  { expr: `math.isNaN(math.sqrt(${A}.n))`, bool: true },
+  { expr: `math.sqrt(math.abs(int(${A}.n)))` },
+  { expr: `math.sqrt(uint(math.abs(${A}.n)))` },
   { expr: `math.isNaN(${A}.n / ${A}.m)`, bool: true },
   { expr: `math.isInf(${A}.n / ${A}.m)`, bool: true },
   { expr: `math.isFinite(${A}.n / ${A}.m)`, bool: true },
