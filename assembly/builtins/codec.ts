@@ -39,7 +39,7 @@ function b64char(v: u32): u8 {
 }
 
 /** bytes → standard base64 with padding. */
-function encode64(a: usize): void {
+export function encode64(a: usize): void {
   if (tagOf(a) != Tag.BYTES || !payloadOk(a)) { setErrCode(a, CelError.NO_MATCHING_OVERLOAD); return; }
   const p = cP(a), n = cA(a);
   const o = newStr(a, (n + 2) / 3 * 4);

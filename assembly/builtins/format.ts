@@ -1,10 +1,12 @@
 // "...".format([args]) from cel-go's strings extension, the common verbs: %s %v %d %f (with
-// precision) %e %x %X %o %b %%. Output is assembled in a static scratch buffer and copied to the
-// arena; text over FMT_MAX bytes is ERROR BUDGET_EXCEEDED rather than a trap.
+// precision) %e %x %X %o %b %%, and json.encode(v). Output is assembled in a static scratch
+// buffer and copied to the arena; text over FMT_MAX bytes is ERROR BUDGET_EXCEEDED, not a trap.
 import { Tag, Builtin, CelError, DIGITS_FIXED } from "../../spec/format";
-import { tagOf, cA, cB, cI, cF, cP, setErr, setErrCode, newStr, payloadOk, noOverload } from "../value";
-import { putWord } from "../strings";
-import { fmtNum } from "./numfmt";
+import { tagOf, cA, cB, cI, cF, cP, setErr, setErrCode, newStr, payloadOk, noOverload, copyCell } from "../value";
+import { putWord, bytesCmp } from "../strings";
+import { spendSteps } from "../arena";
+import { encode64 } from "./codec";
+import { fmtNum, fmtJson } from "./numfmt";
 import { formatTimestamp, formatDuration, tsOff } from "./time";
 import { scalarText } from "./conv";
 
@@ -22,6 +24,11 @@ function put(p: usize, n: u32): void { if (room(n)) { memory.copy(buf + w, p, n)
 function putc(c: u32): void { if (room(1)) { store<u8>(buf + w, <u8>c); w++; } }
 
 export function callFormat(fn: u32, a: usize, argc: u32): bool {
+  if (fn == Builtin.JSON_ENCODE) {
+    w = 0; fail = 0;
+    json(a, 0);
+    return done(a);
+  }
   if (fn != Builtin.FORMAT) return false;
   const l = a + 16;
   if (argc != 2 || tagOf(a) != Tag.STRING || tagOf(l) != Tag.LIST || !payloadOk(a) || !payloadOk(l)) {
@@ -47,10 +54,106 @@ export function callFormat(fn: u32, a: usize, argc: u32): bool {
     verb(v, cP(l) + (<usize>argi << 4), prec);
     argi++;
   }
+  return done(a);
+}
+
+function done(a: usize): bool {
   if (fail != 0) { setErrCode(a, fail); return true; }
   const o = newStr(a, w);
   if (o != 0) memory.copy(o, buf, w);
   return true;
+}
+
+const MAX_SAFE: u64 = (1 << 53) - 1;
+
+/** json.encode: the value as cel-go converts it to JSON (ints beyond ±(2^53 − 1) as strings,
+ *  bytes as base64, timestamps and durations as their string() text, maps need string keys),
+ *  written like Go's encoding/json (compact, keys sorted, HTML-safe escapes). */
+function json(x: usize, depth: i32): void {
+  if (depth > 32) { fail = CelError.BUDGET_EXCEEDED; return; }
+  const t = tagOf(x);
+  if (t == Tag.DOUBLE) {
+    const d = cF(x);
+    if (!isFinite(d)) { fail = CelError.INVALID_ARGUMENT; return; } // JSON has no NaN/Inf
+    if (room(32)) w += fmtJson(buf + w, d);
+    return;
+  }
+  if (t == Tag.INT || t == Tag.UINT) {
+    const v = cI(x), big = t == Tag.INT ? (v > <i64>MAX_SAFE || v < -<i64>MAX_SAFE) : <u64>v > MAX_SAFE;
+    if (big) putc(34);
+    put(cellTmp, <u32>scalarText(cellTmp, x));
+    if (big) putc(34);
+    return;
+  }
+  if (t == Tag.BOOL || t == Tag.NULL) { str(x, 0); return; }
+  if (t == Tag.STRING || t == Tag.BYTES || t == Tag.TIMESTAMP || t == Tag.DURATION) {
+    let s = x;
+    if (t != Tag.STRING) {
+      copyCell(cellTmp, x);
+      if (t == Tag.BYTES) encode64(cellTmp);
+      else if (t == Tag.TIMESTAMP) formatTimestamp(cellTmp, cI(x), <i32>cA(x), tsOff(x));
+      else formatDuration(cellTmp, cI(x), <i32>cA(x));
+      s = cellTmp;
+    }
+    if (tagOf(s) != Tag.STRING || !payloadOk(s)) { fail = CelError.INVALID_ARGUMENT; return; }
+    quoteJson(cP(s), cA(s));
+    return;
+  }
+  if ((t != Tag.LIST && t != Tag.MAP) || !payloadOk(x)) { fail = CelError.INVALID_ARGUMENT; return; }
+  const n = cA(x), p = cP(x);
+  if (t == Tag.LIST) {
+    putc(91);
+    for (let i: u32 = 0; i < n && fail == 0; i++) { if (i > 0) putc(44); json(p + (<usize>i << 4), depth + 1); }
+    putc(93);
+    return;
+  }
+  // Keys in byte order, as Go sorts them: each round takes the smallest key above the last one
+  // (CEL map keys are unique), paid from the step budget.
+  putc(123);
+  let last: usize = 0;
+  for (let i: u32 = 0; i < n && fail == 0; i++) {
+    if (!spendSteps(<i32>n)) { fail = CelError.BUDGET_EXCEEDED; return; }
+    let best: usize = 0;
+    for (let j: u32 = 0; j < n; j++) {
+      const k = p + (<usize>j << 5);
+      if (tagOf(k) != Tag.STRING || !payloadOk(k)) { fail = CelError.INVALID_ARGUMENT; return; } // JSON keys are strings
+      if ((last == 0 || keyCmp(k, last) > 0) && (best == 0 || keyCmp(k, best) < 0)) best = k;
+    }
+    if (i > 0) putc(44);
+    quoteJson(cP(best), cA(best));
+    putc(58);
+    json(best + 16, depth + 1);
+    last = best;
+  }
+  putc(125);
+}
+
+function keyCmp(a: usize, b: usize): i32 { return bytesCmp(cP(a), cA(a), cP(b), cA(b)); }
+
+/** A JSON string as Go's encoding/json writes it: ", \\, \n, \r, \t, \b, \f escaped by name,
+ *  other controls and <, >, &, U+2028, U+2029 as \u00XX/\u20XX. */
+function quoteJson(p: usize, n: u32): void {
+  putc(34);
+  for (let i: u32 = 0; i < n && fail == 0; i++) {
+    const c = <u32>load<u8>(p + i);
+    let e: u32 = 0; // a named escape's letter
+    if (c == 34 || c == 92) e = c;
+    else if (c == 10) e = 110;
+    else if (c == 13) e = 114;
+    else if (c == 9) e = 116;
+    else if (c == 8) e = 98;
+    else if (c == 12) e = 102;
+    if (e != 0) { putc(92); putc(e); continue; }
+    let u: u32 = 0xffffffff; // a \u escape's code unit
+    if (c < 32 || c == 60 || c == 62 || c == 38) u = c;
+    else if (c == 0xe2 && i + 2 < n && load<u8>(p + i + 1) == 0x80 && (load<u8>(p + i + 2) | 1) == 0xa9) { u = 0x2028 | (<u32>load<u8>(p + i + 2) & 1); i += 2; }
+    if (u == 0xffffffff) { putc(c); continue; }
+    if (!room(6)) return;
+    store<u16>(buf + w, 0x755c); // "\u"
+    for (let k: u32 = 0; k < 4; k++) store<u8>(buf + w + 2 + k, <u8>hexDigit((u >> (12 - 4 * k)) & 15, false));
+    w += 6;
+  }
+  putc(34);
 }
 
 function verb(v: u32, x: usize, prec: i32): void {

@@ -3,7 +3,7 @@
 // int()/uint()/double() (the syntax Go accepts is checked here, the value comes from the host).
 import { DIGITS_SHORTEST, DIGITS_FIXED } from "../../spec/format";
 import { hostDigits, hostParse } from "../host";
-import { putWord, writePadded } from "../strings";
+import { putWord, writePadded, writeU64 } from "../strings";
 
 export const digits: usize = memory.data(128);
 /** Digit count and decimal point position of the last `hostDigits` call (value = 0.d1d2.. × 10^dp). */
@@ -35,11 +35,35 @@ export function fmtNum(out: usize, v: f64, mode: i32): u32 {
   const x = dp - 1;
   // strconv's shortest 'g': exponent form when the exponent is < -4 or >= 6 (eprec fixed at 6).
   if (mode >= 0 || x < -4 || x >= 6) {
-    store<u8>(out + i, load<u8>(digits)); i++;
-    if (nd > 1) { store<u8>(out + i, 46); i++; memory.copy(out + i, digits + 1, nd - 1); i += nd - 1; }
+    i += mantissa(out + i);
     return i + expText(out + i, x);
   }
   return i + plain(out + i, -1);
+}
+
+/** Go encoding/json's text of a finite v: shortest digits, positional unless |v| < 1e-6 or
+ *  |v| >= 1e21, then "1e+21"/"1e-7" (no exponent padding); -0 keeps its sign. */
+export function fmtJson(out: usize, v: f64): u32 {
+  let i: u32 = 0;
+  if (v < 0 || (v == 0 && 1 / v < 0)) { store<u8>(out, 45); i = 1; v = -v; }
+  getDigits(v, DIGITS_SHORTEST);
+  if (v != 0 && (v < 1e-6 || v >= 1e21)) {
+    i += mantissa(out + i);
+    const x = dp - 1;
+    store<u8>(out + i, 101);
+    store<u8>(out + i + 1, x < 0 ? 45 : 43);
+    return i + 2 + writeU64(out + i + 2, <u64>(x < 0 ? -x : x));
+  }
+  return i + plain(out + i, -1);
+}
+
+/** The current digits as d[.ddd]. */
+function mantissa(out: usize): u32 {
+  store<u8>(out, load<u8>(digits));
+  if (nd <= 1) return 1;
+  store<u8>(out + 1, 46);
+  memory.copy(out + 2, digits + 1, nd - 1);
+  return nd + 1;
 }
 
 /** "e+06"-style exponent (sign and at least two digits). */

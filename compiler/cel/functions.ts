@@ -171,7 +171,7 @@ const members: Record<string, Entry> = {
  *  call, never a run-time surprise; docs/cel-support.md lists them, and
  *  test/compiler/not-implemented.test.ts checks this set against the evaluator's dispatch. */
 export const NOT_IMPLEMENTED: ReadonlySet<number> = new Set([
-  B.REGEX_REPLACE, B.REGEX_EXTRACT_ALL, B.REGEX_EXTRACT, B.JSON_ENCODE,
+  B.REGEX_REPLACE, B.REGEX_EXTRACT_ALL, B.REGEX_EXTRACT,
   ...range(B.IP, B.CIDR_IS_MASK), // ip()/cidr() values and their methods (inIPAddrRange is implemented)
   ...range(B.OPTIONAL_OF, B.OPTIONAL_OR),
   ...range(B.BASE_PATH, B.SPIFFE_MATCHES_ID), // path and SPIFFE functions
