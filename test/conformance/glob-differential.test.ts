@@ -10,13 +10,10 @@
 // it should count code points). Verdict matches those as the glob syntax says; docs/cel-support.md
 // lists them. gobwas's PrefixSuffix quirk ("b**b" matches "b") is common enough to reproduce.
 // Knobs: VERDICT_GLOB_PATTERNS, VERDICT_GLOB_ACTIONS, VERDICT_GLOB_SEED.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startCerbos, type RunningServer } from "../oracle/cerbos.ts";
-import { JsonClient, mapLimit } from "../oracle/http.ts";
-import { describeError, loadPdpClass, type PdpLike } from "./pdp.ts";
+import { describe, expect, it } from "vitest";
+import { effectDifferential } from "./effect-differential.ts";
 import { prng, type CheckResourcesRequest } from "./request-gen.ts";
 
 const PATTERNS = Number(process.env.VERDICT_GLOB_PATTERNS ?? 150);
@@ -55,39 +52,18 @@ describe("differential vs real Cerbos 0.55: action globs", () => {
     if (!actions.includes(s)) actions.push(s);
   }
 
-  let dir = "";
-  let cerbos: RunningServer | undefined;
-  let client: JsonClient | undefined;
-  let pdp: PdpLike | undefined;
-  let setupError = "";
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "verdict-glob-"));
-    mkdirSync(join(dir, "policies"));
-    // One resource kind per pattern, so an ALLOW names the pattern that matched.
+  // One resource kind per pattern, so an ALLOW names the pattern that matched.
+  const ask = effectDifferential("glob", (policyDir) => {
     patterns.forEach((p, i) => {
       const policy = {
         apiVersion: "api.cerbos.dev/v1",
         resourcePolicy: { version: "default", resource: `g${i}`, rules: [{ actions: [p], effect: "EFFECT_ALLOW", roles: ["*"] }] },
       };
-      writeFileSync(join(dir, "policies", `g${i}.yaml`), JSON.stringify(policy, null, 1));
+      writeFileSync(join(policyDir, `g${i}.yaml`), JSON.stringify(policy, null, 1));
     });
-    try {
-      cerbos = await startCerbos({ policyDir: join(dir, "policies") });
-      client = new JsonClient(cerbos.baseUrl, { maxSockets: 4, timeoutMs: 10_000 });
-      pdp = (await loadPdpClass()).fromPolicyDir(join(dir, "policies"));
-    } catch (e) {
-      setupError = describeError(e);
-    }
-  });
-  afterAll(async () => {
-    client?.close();
-    await cerbos?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it(`${PATTERNS} globs × ${ACTIONS} actions: 0 mismatches`, { timeout: 120_000 }, async () => {
-    if (!client || !pdp) throw new Error(`setup failed: ${setupError}`);
     const requests: CheckResourcesRequest[] = [];
     for (let a = 0; a < actions.length; a += BATCH) {
       const batch = actions.slice(a, a + BATCH);
@@ -96,31 +72,16 @@ describe("differential vs real Cerbos 0.55: action globs", () => {
           requestId: `glob-${a}-${g}`,
           principal: { id: "u", roles: ["user"] },
           resources: patterns.slice(g, g + BATCH).map((_, i) => ({ actions: batch, resource: { kind: `g${g + i}`, id: "r" } })),
+          includeMeta: true,
         });
       }
     }
-    const answers = await mapLimit(requests, 4, async (req) => {
-      const res = await (client as JsonClient).post("/api/check/resources", req);
-      const body = res.body as { results?: Array<{ actions: Record<string, string> }> } | undefined;
-      if (res.status !== 200 || !body?.results) throw new Error(`cerbos: HTTP ${res.status}: ${res.text.slice(0, 300)}`);
-      return body.results;
-    });
-    let checks = 0;
-    let allows = 0;
-    const mismatches: string[] = [];
-    for (const [k, req] of requests.entries()) {
-      const mine = (pdp.checkResources(structuredClone(req)) as { results: Array<{ actions: Record<string, { effect: string } | string> }> }).results;
-      for (const [ri, entry] of req.resources.entries()) {
-        for (const action of entry.actions) {
-          checks++;
-          const theirs = answers[k]?.[ri]?.actions[action];
-          const v = mine[ri]?.actions[action];
-          const ours = typeof v === "string" ? v : v?.effect;
-          if (theirs === "EFFECT_ALLOW") allows++;
-          if (theirs !== ours) mismatches.push(`glob ${JSON.stringify(patterns[Number(entry.resource.kind.slice(1))])} vs action ${JSON.stringify(action)}: cerbos ${theirs}, verdict ${ours}`);
-        }
-      }
-    }
+    const pairs = await ask(requests);
+    const checks = pairs.length;
+    const allows = pairs.filter((x) => x.cerbos === "EFFECT_ALLOW").length;
+    const mismatches = pairs
+      .filter((x) => x.cerbos !== x.verdict)
+      .map((x) => `glob ${JSON.stringify(patterns[Number(requests[x.k]!.resources[x.ri]!.resource.kind.slice(1))])} vs action ${JSON.stringify(x.action)}: cerbos ${x.cerbos}, verdict ${x.verdict}`);
     console.log(`glob differential seed ${SEED}: ${checks} checks (${allows} allowed), ${mismatches.length} mismatches${mismatches.length ? `\n  ${mismatches.slice(0, 20).join("\n  ")}` : ""}`);
     expect(checks).toBe(PATTERNS * ACTIONS);
     expect(allows, "some actions must match").toBeGreaterThan(checks / 50);

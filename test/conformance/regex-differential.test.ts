@@ -5,14 +5,11 @@
 // newlines) become one resource each. Every (string, pattern) decision of the Verdict Node host is
 // compared with Cerbos's over HTTP on 127.0.0.1: 0 mismatches asserted.
 // Knobs: VERDICT_REGEX_PATTERNS, VERDICT_REGEX_STRINGS, VERDICT_REGEX_SEED.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { RE2JS } from "@bufbuild/re2";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startCerbos, type RunningServer } from "../oracle/cerbos.ts";
-import { JsonClient, mapLimit } from "../oracle/http.ts";
-import { describeError, loadPdpClass, type PdpLike } from "./pdp.ts";
+import { describe, expect, it } from "vitest";
+import { effectDifferential } from "./effect-differential.ts";
 import { prng, type CheckResourcesRequest } from "./request-gen.ts";
 
 const PATTERNS = Number(process.env.VERDICT_REGEX_PATTERNS ?? 120);
@@ -74,15 +71,7 @@ describe("differential vs real Cerbos 0.55: RE2 matches()", () => {
   const strings = ["", "a", "\n", "K", "\u212a", "x\na", "a\nb\n", "ab\n", "a\nb", "K\u212ak", "Σσς", "ẞ", "a\n\nb"];
   while (strings.length < STRINGS) strings.push(nextString());
 
-  let dir = "";
-  let cerbos: RunningServer | undefined;
-  let client: JsonClient | undefined;
-  let pdp: PdpLike | undefined;
-  let setupError = "";
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "verdict-regex-"));
-    mkdirSync(join(dir, "policies"));
+  const ask = effectDifferential("regex", (policyDir) => {
     const rules = patterns.map((p, i) => ({
       actions: [`p${i}`],
       effect: "EFFECT_ALLOW",
@@ -91,23 +80,10 @@ describe("differential vs real Cerbos 0.55: RE2 matches()", () => {
     }));
     // JSON is YAML: the patterns need no YAML quoting of their own
     const policy = { apiVersion: "api.cerbos.dev/v1", resourcePolicy: { version: "default", resource: "rx", rules } };
-    writeFileSync(join(dir, "policies", "rx.yaml"), JSON.stringify(policy, null, 1));
-    try {
-      cerbos = await startCerbos({ policyDir: join(dir, "policies") });
-      client = new JsonClient(cerbos.baseUrl, { maxSockets: 4, timeoutMs: 10_000 });
-      pdp = (await loadPdpClass()).fromPolicyDir(join(dir, "policies"));
-    } catch (e) {
-      setupError = describeError(e);
-    }
-  });
-  afterAll(async () => {
-    client?.close();
-    await cerbos?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    writeFileSync(join(policyDir, "rx.yaml"), JSON.stringify(policy, null, 1));
   });
 
   it(`${PATTERNS} patterns × ${STRINGS} strings: 0 mismatches`, { timeout: 120_000 }, async () => {
-    if (!client || !pdp) throw new Error(`setup failed: ${setupError}`);
     const requests: CheckResourcesRequest[] = [];
     for (let a = 0; a < patterns.length; a += BATCH) {
       const actions = patterns.slice(a, a + BATCH).map((_, i) => `p${a + i}`);
@@ -120,31 +96,12 @@ describe("differential vs real Cerbos 0.55: RE2 matches()", () => {
         });
       }
     }
-    const answers = await mapLimit(requests, 4, async (req) => {
-      const res = await (client as JsonClient).post("/api/check/resources", req);
-      const body = res.body as { results?: Array<{ actions: Record<string, string> }> } | undefined;
-      if (res.status !== 200 || !body?.results) throw new Error(`cerbos: HTTP ${res.status}: ${res.text.slice(0, 300)}`);
-      return body.results;
-    });
-    let checks = 0;
-    let allows = 0;
-    const mismatches: string[] = [];
-    for (const [k, req] of requests.entries()) {
-      const mine = (pdp.checkResources(structuredClone(req)) as { results: Array<{ actions: Record<string, { effect: string } | string> }> }).results;
-      for (const [ri, entry] of req.resources.entries()) {
-        for (const action of entry.actions) {
-          checks++;
-          const theirs = answers[k]?.[ri]?.actions[action];
-          const v = mine[ri]?.actions[action];
-          const ours = typeof v === "string" ? v : v?.effect;
-          if (theirs === "EFFECT_ALLOW") allows++;
-          if (theirs !== ours) {
-            const p = patterns[Number(action.slice(1))];
-            mismatches.push(`${JSON.stringify(entry.resource.attr?.s)}.matches(${JSON.stringify(p)}): cerbos ${theirs}, verdict ${ours}`);
-          }
-        }
-      }
-    }
+    const pairs = await ask(requests);
+    const checks = pairs.length;
+    const allows = pairs.filter((x) => x.cerbos === "EFFECT_ALLOW").length;
+    const mismatches = pairs
+      .filter((x) => x.cerbos !== x.verdict)
+      .map((x) => `${JSON.stringify(requests[x.k]!.resources[x.ri]!.resource.attr?.s)}.matches(${JSON.stringify(patterns[Number(x.action.slice(1))])}): cerbos ${x.cerbos}, verdict ${x.verdict}`);
     console.log(`regex differential seed ${SEED}: ${checks} checks (${allows} match), ${mismatches.length} mismatches${mismatches.length ? `\n  ${mismatches.slice(0, 20).join("\n  ")}` : ""}`);
     expect(checks).toBe(PATTERNS * STRINGS);
     expect(checks).toBeGreaterThanOrEqual(1000);
